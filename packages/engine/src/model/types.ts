@@ -27,7 +27,9 @@ export interface Diagnostic {
 /** A network endpoint. `host` is kept as written; `resolved` is filled once at start-up. */
 export type Endpoint =
   | { kind: 'inet'; host: string; port: number; resolved?: string; family?: 4 | 6 }
-  | { kind: 'unix'; path: string };
+  | { kind: 'unix'; path: string }
+  /** A blank slot (pen's `server N` beyond the table): never usable. */
+  | { kind: 'unspecified' };
 
 export interface ProxyConfig {
   /** Which program's semantics to imitate where the originals differ. */
