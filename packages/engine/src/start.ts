@@ -1,0 +1,55 @@
+// engine.start(): runs a ProxyConfig and returns the live handle.
+import type { Diagnostic, ProxyConfig } from './model/types.js';
+import type { RuntimeHandle } from './runtime/handle.js';
+import type { EngineContext, ListenerRuntime } from './runtime/listener.js';
+import { startStreamListener } from './tcp/index.js';
+import { startHttpListener } from './http/index.js';
+
+export interface StartOptions {
+  /** Where engine diagnostics go; the front end formats them in its program's style. */
+  report?: (diagnostic: Diagnostic) => void;
+}
+
+export type StartResult = { ok: true; handle: RuntimeHandle } | { ok: false; errors: Diagnostic[] };
+
+export async function start(config: ProxyConfig, options: StartOptions = {}): Promise<StartResult> {
+  let clock = Math.floor(Date.now() / 1000);
+  // One clock read per second is enough: pen's semantics are in whole seconds.
+  const ticker = setInterval(() => { clock = Math.floor(Date.now() / 1000); }, 250);
+  ticker.unref();
+  const context: EngineContext = {
+    now: () => clock,
+    report: options.report ?? (() => {}),
+  };
+  const runtimes: ListenerRuntime[] = [];
+  for (let i = 0; i < config.listeners.length; i++) {
+    const listener = config.listeners[i]!;
+    const starter = listener.protocol === 'http' || listener.protocol === 'https' ? startHttpListener : startStreamListener;
+    const result = await starter(config, i, context);
+    if ('severity' in result) {
+      await Promise.all(runtimes.map((r) => r.stop(false)));
+      clearInterval(ticker);
+      return { ok: false, errors: [result] };
+    }
+    runtimes.push(result);
+  }
+  const handle: RuntimeHandle = {
+    config,
+    stats: { startedAt: clock, listeners: runtimes.map((r) => r.stats) },
+    boundAddresses: () => runtimes.map((r, listener) => ({ listener, ...r.bound() })),
+    now: () => clock,
+    connections: (i) => runtimes[i]?.connections() ?? [],
+    closeConnection: (i, slot) => runtimes[i]?.closeConnection(slot) ?? false,
+    relisten: async (i, endpoint, spec) => {
+      const r = runtimes[i];
+      if (!r) return { severity: 'error', message: `no listener ${i}` };
+      return r.relisten(endpoint, spec);
+    },
+    reopenLogs: () => runtimes.flatMap((r) => r.reopenLogs()),
+    stop: async (opts = {}) => {
+      await Promise.all(runtimes.map((r) => r.stop(opts.graceful ?? false)));
+      clearInterval(ticker);
+    },
+  };
+  return { ok: true, handle };
+}
