@@ -22,6 +22,8 @@ export interface Diagnostic {
   /** A stable machine-readable code, e.g. "unknown-directive". */
   code?: string;
   hint?: string;
+  /** Run-time messages: the syslog priority the original used (e.g. pound's NOTICE lines). */
+  priority?: 'err' | 'warning' | 'notice' | 'info' | 'debug';
 }
 
 /** A network endpoint. `host` is kept as written; `resolved` is filled once at start-up. */
@@ -57,6 +59,8 @@ export interface ProcessConfig {
   graceSeconds: number;
   /** Worker count hint (pound Threads / Worker*Count); the engine may ignore it. */
   threads?: number;
+  /** pound Alive: seconds between probes of dead backends and HAport checks (default 30). */
+  aliveSeconds?: number;
 }
 
 export interface LoggingConfig {
@@ -100,6 +104,8 @@ export interface Listener {
   http?: HttpListenerOptions;
   /** L4 options (pen); absent for pound's HTTP listeners. */
   tcp?: TcpListenerOptions;
+  /** pound: disabled (poundctl -l): connections are accepted and closed at once. */
+  disabled?: boolean;
   /** Services private to this listener, tried before the global ones. */
   services: Service[];
   source?: SourceLocation;

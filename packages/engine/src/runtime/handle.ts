@@ -13,6 +13,17 @@ export interface BackendStats {
   received: number;
   /** Unix seconds of the last failure (0 = never): blacklisted while now - failedAt < blacklistSeconds. */
   failedAt: number;
+  /** pound: false while the backend is dead (failed connect or HAport probe) until resurrected. */
+  alive?: boolean;
+  /** pound: requests forwarded to this backend. */
+  requests?: number;
+}
+
+/** pound: one service's sticky-session table, for poundctl's listing and -N/-n. */
+export interface SessionTableView {
+  list(): { key: string; backend: number; lastSeen: number }[];
+  add(key: string, backend: number): void;
+  delete(key: string): boolean;
 }
 
 /** One remembered client (pen's client table). */
@@ -47,6 +58,8 @@ export interface ServiceStats {
   clients: ClientEntry[];
   /** Index of the backend most recently given a connection. */
   current: number;
+  /** pound: the live session table (absent for pen and for services without Session). */
+  sessions?: SessionTableView;
 }
 
 export interface RuntimeStats {
