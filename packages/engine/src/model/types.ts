@@ -139,6 +139,9 @@ export interface TcpListenerOptions {
   sourceAddress?: string;
   /** Answer every chunk with a fixed HTTP response instead of proxying (pen dummy). */
   dummy: boolean;
+  /** pen `transparent`: bind upstream sockets to the client's IP. Node cannot (IP_TRANSPARENT);
+   *  the engine reports pen's "not supported" message instead of ignoring it silently. */
+  transparent?: boolean;
 }
 
 export interface TlsServerConfig {
