@@ -1,0 +1,180 @@
+// An HTTP listener (pound's ListenHTTP): accepts connections and hands each to a
+// ClientConn; sweeps deadlines and idle pooled backend connections once a second.
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import type { Diagnostic, Endpoint, ProxyConfig } from '../model/types.js';
+import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
+import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
+import { BackendConn, ClientConn } from './connection.js';
+import type { HttpContext } from './context.js';
+import { ErrorPages } from './errors.js';
+import { requestLineFormatter } from './log/format.js';
+import { acquireShared, releaseShared } from './shared.js';
+import { serviceState, type BackendState, type ServiceState } from './state.js';
+
+/** Idle pooled backend connections are closed after this long (backends time out too). */
+const POOL_IDLE_MS = 4000;
+/** At most this many idle connections are kept per backend. */
+const POOL_MAX = 64;
+
+function listen(server: net.Server, endpoint: Endpoint, backlog: number): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    const onError = (err: Error): void => resolve(err);
+    server.once('error', onError);
+    const done = (): void => {
+      server.off('error', onError);
+      resolve(undefined);
+    };
+    if (endpoint.kind === 'unix') server.listen({ path: endpoint.path, backlog }, done);
+    else if (endpoint.kind === 'inet') server.listen({ host: endpoint.resolved ?? endpoint.host, port: endpoint.port, backlog }, done);
+    else resolve(new Error('no address'));
+  });
+}
+
+export async function startHttp(config: ProxyConfig, index: number, context: EngineContext): Promise<ListenerRuntime | Diagnostic> {
+  const listener = config.listeners[index]!;
+  const where = listener.source ? { file: listener.source.file, line: listener.source.line } : {};
+  if (!listener.http) return { severity: 'error', message: `listener ${index}: no HTTP options`, ...where };
+  if (listener.protocol === 'https') {
+    return { severity: 'error', message: `listener ${index}: HTTPS listeners are not implemented yet`, ...where };
+  }
+  const files = new Map<number, Buffer>();
+  for (const [code, path] of Object.entries(listener.http.errorFiles)) {
+    try {
+      files.set(Number(code), readFileSync(path));
+    } catch (e) {
+      return { severity: 'error', message: `can't read error file ${path}: ${(e as Error).message}`, ...where };
+    }
+  }
+  const shared = acquireShared(config, context);
+  let lastId = 0;
+  let servicesCache: ServiceState[] = [];
+  let cachedOwn = -1;
+  let cachedGlobal = -1;
+  const stats = { connectionsUsed: 0, lastSlot: 0, services: [] as ServiceStats[] };
+  const services = (): ServiceState[] => {
+    if (listener.services.length !== cachedOwn || config.services.length !== cachedGlobal) {
+      servicesCache = [...listener.services, ...config.services].map((s) => serviceState(s, config.dialect));
+      for (const s of servicesCache) shared.health.watch(s);
+      stats.services = servicesCache.map((s) => s.stats);
+      cachedOwn = listener.services.length;
+      cachedGlobal = config.services.length;
+    }
+    return servicesCache;
+  };
+  const http = listener.http;
+  const ctx: HttpContext = {
+    config,
+    listener,
+    dialect: config.dialect,
+    legacy: config.dialect !== 'pound-4',
+    decodeUrl: config.dialect === 'pound-2.8',
+    errors: new ErrorPages(config.dialect, files),
+    sink: shared.sink,
+    health: shared.health,
+    scheme: 'http',
+    port: 0,
+    localAddress: '',
+    formatLine: requestLineFormatter(config.dialect, http.logLevel, http.logFormat, config.logging.anonymise ?? false),
+    report: (d) => context.report(d),
+    services,
+    pools: new Set<BackendState>(),
+    conns: new Set<ClientConn>(),
+    nextId: () => ++lastId,
+  };
+  services();
+
+  const onConnection = (sock: net.Socket): void => {
+    if (listener.disabled) {
+      sock.destroy();
+      return;
+    }
+    const max = listener.limits.maxConnections;
+    if (max > 0 && ctx.conns.size >= max) {
+      sock.destroy();
+      return;
+    }
+    const conn = new ClientConn(sock, ctx);
+    ctx.conns.add(conn);
+    stats.connectionsUsed = ctx.conns.size;
+    stats.lastSlot = conn.id;
+  };
+  const makeServer = (): net.Server => net.createServer({ noDelay: true, keepAlive: true }, onConnection);
+
+  let server = makeServer();
+  const err = await listen(server, listener.endpoint, listener.backlog);
+  if (err) {
+    releaseShared(config);
+    return { severity: 'error', message: `can't bind ${listener.spec}: ${err.message}`, ...where };
+  }
+  const boundOf = (s: net.Server): { address: string; port: number } => {
+    const a = s.address();
+    if (a && typeof a === 'object') return { address: a.address, port: a.port };
+    return { address: typeof a === 'string' ? a : '', port: 0 };
+  };
+  const setBound = (): void => {
+    const b = boundOf(server);
+    ctx.port = b.port;
+    ctx.localAddress = b.address;
+  };
+  setBound();
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const c of ctx.conns) if (c.deadline !== 0 && now > c.deadline) c.onTimeout();
+    stats.connectionsUsed = ctx.conns.size;
+    for (const b of ctx.pools) {
+      const idle = b.idle as BackendConn[];
+      while (idle.length > POOL_MAX) idle.shift()!.destroy();
+      for (let i = idle.length - 1; i >= 0; i--) if (now - idle[i]!.idleSince > POOL_IDLE_MS) idle[i]!.destroy();
+    }
+  }, 1000);
+  sweep.unref();
+
+  let stopped = false;
+  const runtime: ListenerRuntime = {
+    bound: () => boundOf(server),
+    stats,
+    connections: (): ConnectionEntry[] =>
+      [...ctx.conns].map((c) => ({
+        slot: c.id, state: 2, clientFd: -1, serverFd: -1, pendingToClient: c.sock.writableLength,
+        pendingToServer: c.backend?.sock.writableLength ?? 0, client: -1, backend: -1,
+      })),
+    closeConnection: (slot) => {
+      for (const c of ctx.conns) if (c.id === slot) { c.destroy(); return true; }
+      return false;
+    },
+    relisten: async (endpoint, spec) => {
+      const next = makeServer();
+      const e = await listen(next, endpoint, listener.backlog);
+      if (e) return { severity: 'error', message: `can't bind ${spec}: ${e.message}` };
+      const old = server;
+      server = next;
+      listener.endpoint = endpoint;
+      listener.spec = spec;
+      setBound();
+      old.close();
+      return undefined;
+    },
+    reopenLogs: () => [],
+    stop: async (graceful) => {
+      if (stopped) return;
+      stopped = true;
+      server.close();
+      if (graceful) {
+        const until = Date.now() + config.process.graceSeconds * 1000;
+        while (Date.now() < until) {
+          for (const c of ctx.conns) c.closeIfIdle();
+          if (ctx.conns.size === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      for (const c of ctx.conns) c.destroy();
+      ctx.conns.clear();
+      clearInterval(sweep);
+      for (const b of ctx.pools) for (const c of (b.idle as BackendConn[]).splice(0)) c.destroy();
+      releaseShared(config);
+    },
+  };
+  return runtime;
+}
