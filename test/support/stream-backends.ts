@@ -73,15 +73,15 @@ export async function refusedPort(): Promise<number> {
 
 /**
  * A port whose listener never accepts and whose accept queue is full, so further connects
- * hang (Linux drops the SYNs): a child process listens with backlog 0 and then blocks its
- * own event loop; we fill the queue with two connections.
+ * hang (Linux drops the SYNs): a child process listens with backlog 1 and then blocks its
+ * own event loop; we fill the queue first.
  */
 export async function blackHole(): Promise<{ port: number; close(): void }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
       '-e',
-      `const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:0},()=>{process.stdout.write(s.address().port+'\\n');setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000),50)})`,
+      `const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{process.stdout.write(s.address().port+'\\n');setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000),50)})`,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -89,7 +89,7 @@ export async function blackHole(): Promise<{ port: number; close(): void }> {
   const port = Number(line.toString().trim());
   await new Promise((r) => setTimeout(r, 150)); // let it block
   const fillers: Socket[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     const f = connect(port, '127.0.0.1');
     f.on('error', () => {});
     fillers.push(f);
