@@ -1,0 +1,57 @@
+// File checks pound -c performs (error pages, included files), with the C library's
+// error texts the originals print.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EMFILE: 'Too many open files',
+  EIO: 'Input/output error',
+};
+
+/** glibc's strerror() text for a Node error. */
+export function strerror(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return (code && STRERROR[code]) ?? (err as Error)?.message ?? String(err);
+}
+
+export type FileCheck =
+  | { ok: true; size: number }
+  | { ok: false; stage: 'stat' | 'open' | 'read' | 'not-regular' | 'empty'; reason: string };
+
+/**
+ * What happens when an error-page file is read at start-up: stat, open, read. Legacy
+ * reads whatever is there (a directory fails at read); 4.x wants a non-empty regular file.
+ */
+export function checkReadableFile(path: string, modern: boolean): FileCheck {
+  let size: number;
+  let regular: boolean;
+  try {
+    const st = statSync(path);
+    size = st.size;
+    regular = st.isFile();
+  } catch (err) {
+    return { ok: false, stage: 'stat', reason: strerror(err) };
+  }
+  if (modern && !regular) return { ok: false, stage: 'not-regular', reason: 'not a regular file' };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return { ok: false, stage: 'open', reason: strerror(err) };
+  }
+  try {
+    readSync(fd, Buffer.alloc(1), 0, 1, 0);
+  } catch (err) {
+    return { ok: false, stage: 'read', reason: strerror(err) };
+  } finally {
+    closeSync(fd);
+  }
+  if (modern && size === 0) return { ok: false, stage: 'empty', reason: 'empty file' };
+  return { ok: true, size };
+}

@@ -1,0 +1,95 @@
+// pound: check a configuration (-c) or serve it. Only what `pound -c` needs is loaded up
+// front; the 4.x grammar (chevrotain) and the engine are imported when used, so checking a
+// legacy configuration starts fast.
+import { basename, dirname } from 'node:path';
+import { checkConfig } from '../check/check.js';
+import { renderModern, renderOriginal } from '../render/render.js';
+import { parseOptions, usage, type PoundOptions } from './options.js';
+import { versionText } from './version.js';
+
+function out(lines: string[] | string): void {
+  const s = Array.isArray(lines) ? lines.map((l) => l + '\n').join('') : lines;
+  if (s) process.stdout.write(s);
+}
+
+function err(lines: string[] | string): void {
+  const s = Array.isArray(lines) ? lines.map((l) => l + '\n').join('') : lines;
+  if (s) process.stderr.write(s);
+}
+
+/** argv[0] as getopt prints it: the basename when the launcher was found on PATH. */
+function typedName(): string {
+  const typed = process.env.PENPOUND_ARGV0 ?? 'pound';
+  const dir = dirname(typed);
+  const path = (process.env.PATH ?? '').split(':');
+  return typed.includes('/') && !path.includes(dir) ? typed : basename(typed);
+}
+
+async function main(): Promise<number> {
+  const argv0 = typedName();
+  const prog = basename(argv0);
+  const parsed = parseOptions(process.argv.slice(2), argv0);
+  const dialect = parsed.ok ? parsed.options.dialect : parsed.dialect;
+  const legacy = dialect !== 'pound-4';
+  const modernDiag = parsed.ok && parsed.options.modernDiagnostics;
+  // 2.x prints this first on every invocation, before looking at its options.
+  if (legacy && !modernDiag) err('starting...\n');
+  if (!parsed.ok) {
+    err(legacy ? parsed.legacy : parsed.modern);
+    err('\n');
+    return 1;
+  }
+  const o = parsed.options;
+  if (o.help) {
+    out(usage(argv0));
+    return 0;
+  }
+  if (o.version) {
+    out(versionText(o.dialect));
+    return 0;
+  }
+
+  const result = await checkConfig({
+    file: o.configFile,
+    dialect: o.dialect,
+    dns: o.dns,
+    includeDir: o.dialect === 'pound-4' ? o.includeDir : undefined,
+    warnDeprecated: o.warnDeprecated,
+    collectAll: o.modernDiagnostics,
+  });
+  if (o.modernDiagnostics) err(renderModern(result.problems, result.sources));
+  else err(renderOriginal(result.problems, o.dialect, result.sources, prog));
+  if (!result.config) return 1;
+
+  if (o.dumpConfig) {
+    out(JSON.stringify(finalConfig(result.config, o), null, 2) + '\n');
+    return 0;
+  }
+  if (o.check) {
+    if (legacy) out(`Config file ${o.configFile} is OK\n`);
+    else if (o.verbose || o.logToTerminal || result.config.logging.diagnostics.target === 'stderr') {
+      out(`${prog}: Config file ${o.configFile} is OK\n`);
+    }
+    return 0;
+  }
+  const { serve } = await import('./serve.js');
+  return serve(finalConfig(result.config, o), o, result.unsupported, prog);
+}
+
+/** Command-line settings that override the file (-F, -e, -p). */
+function finalConfig(config: NonNullable<Awaited<ReturnType<typeof checkConfig>>['config']>, o: PoundOptions) {
+  if (o.foreground) config.process.foreground = true;
+  if (o.logToTerminal) config.logging.diagnostics.target = 'stderr';
+  config.process.pidFile = o.pidFile ?? config.process.pidFile ?? '/var/run/pound.pid';
+  return config;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`pound: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
