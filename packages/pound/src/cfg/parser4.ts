@@ -1,7 +1,186 @@
+// pound 4.x configuration: tokenize every file, splice `Include`d files into the token
+// stream (so locations keep their own file and line), parse, and turn the CST into
+// statements. Chevrotain, the lexer and the parser are built once per process.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type * as Chevrotain from 'chevrotain';
+import { makeParser, type Pound4Parser } from './parser.js';
+import { StatementBuilder, tokenSpan, type FToken } from './cst-to-statements.js';
 import type { Problem } from './problems.js';
-import type { Sources } from './sources.js';
-import type { Block } from './statements.js';
-export interface Parse4Options { sources: Sources; problems: Problem[]; includeDir: string | undefined; warnDeprecated: boolean }
-export async function parsePound4(_file: string, _bytes: Buffer, _o: Parse4Options): Promise<Block> {
-  return { kind: 'global', body: [] };
+import { decode, type Sources } from './sources.js';
+import type { Block, Span } from './statements.js';
+import { loadChevrotain, makeTokens, type Chev, type Pound4Tokens } from './tokens.js';
+import { strerror } from '../check/files.js';
+
+export interface Parse4Options {
+  sources: Sources;
+  problems: Problem[];
+  /** Relative Include names are looked up here (IncludeDir changes it as read). */
+  includeDir: string | undefined;
+  warnDeprecated: boolean;
+}
+
+interface Machinery {
+  chev: Chev;
+  tokens: Pound4Tokens;
+  lexer: Chevrotain.Lexer;
+  parser: Pound4Parser;
+  /** The statement builder the parser's gate consults; swapped per parse. */
+  current: { builder: StatementBuilder };
+}
+
+let machinery: Promise<Machinery> | undefined;
+
+function build(): Promise<Machinery> {
+  machinery ??= (async () => {
+    const chev = await loadChevrotain();
+    const tokens = makeTokens(chev);
+    const lexer = new chev.Lexer(tokens.all, { positionTracking: 'full', ensureOptimizations: false, skipValidations: process.env.PENPOUND_VALIDATE_GRAMMAR !== '1' });
+    const current = { builder: new StatementBuilder([], true) };
+    const parser = makeParser(chev, tokens, (within, kw, args) => current.builder.blockKindFor(within, kw, args));
+    return { chev, tokens, lexer, parser, current };
+  })();
+  return machinery;
+}
+
+export async function parsePound4(file: string, bytes: Buffer, o: Parse4Options): Promise<Block> {
+  const m = await build();
+  const builder = new StatementBuilder(o.problems, o.warnDeprecated);
+  m.current.builder = builder;
+  const expander = new IncludeExpander(m, builder, o);
+  const tokens = expander.expand(file, decode(bytes), []);
+  tokens.forEach((t, i) => (t.seq = i + 1));
+
+  const cst = m.parser.parse(tokens);
+  const [opener, lineEnd] = m.parser.unclosed as FToken[];
+  if (opener && lineEnd) {
+    const end = tokenSpan(lineEnd);
+    const at: Span = { file: end.endFile ?? end.file, start: end.end, end: end.end, order: Number.MAX_SAFE_INTEGER };
+    o.problems.push({ severity: 'error', code: 'premature-eof', span: at, text: 'unexpected end of file', order: at.order, modern: `${opener.image} block is not closed: missing End before the end of the file` });
+  }
+  for (const e of m.parser.errors) {
+    const t = e.token as FToken;
+    const span = t.file ? tokenSpan(t) : undefined;
+    o.problems.push({ severity: 'error', code: 'syntax', span, text: `syntax error: ${e.message}`, order: span?.order ?? Number.MAX_SAFE_INTEGER });
+  }
+  // The CST of a parse that stopped early still holds everything before the stop.
+  return cst ? builder.config(cst) : { kind: 'global', body: [] };
+}
+
+const GLOB = /[*?[]/;
+
+class IncludeExpander {
+  private includeDir: string | undefined;
+
+  constructor(
+    private readonly m: Machinery,
+    private readonly builder: StatementBuilder,
+    private readonly o: Parse4Options,
+  ) {
+    this.includeDir = o.includeDir;
+  }
+
+  /** `stack`: the Include tokens that led here (for "already included"). */
+  expand(shown: string, text: string, stack: { file: string; at?: FToken }[]): FToken[] {
+    this.o.sources.set(shown, text.split('\n'));
+    const lexed = this.m.lexer.tokenize(text);
+    const tokens = lexed.tokens as FToken[];
+    for (const t of tokens) t.file = shown;
+    const chain = [...stack, { file: shown }];
+    const out: FToken[] = [];
+    let atStart = true;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      const next = tokens[i + 1];
+      const after = tokens[i + 2];
+      const isWord = t.tokenType === this.m.tokens.Word || t.tokenType === this.m.tokens.End;
+      if (atStart && isWord && next?.tokenType === this.m.tokens.Str && (!after || after.tokenType === this.m.tokens.Newline)) {
+        if (/^include$/i.test(t.image)) {
+          out.push(...this.include(t, next, chain));
+          i += 1; // keep the newline: it ends the (now empty) statement
+          continue;
+        }
+        if (/^includedir$/i.test(t.image)) this.includeDir = this.builder.stringValue(next);
+      }
+      out.push(t);
+      atStart = t.tokenType === this.m.tokens.Newline;
+    }
+    // An included file's last line ends its statement even without a newline.
+    if (stack.length > 0 && out.length > 0 && out[out.length - 1]!.tokenType !== this.m.tokens.Newline) {
+      const last = out[out.length - 1]!;
+      const nl = this.m.chev.createTokenInstance(this.m.tokens.Newline, '\n', NaN, NaN, last.endLine!, last.endLine!, last.endColumn! + 1, last.endColumn! + 1) as FToken;
+      nl.file = shown;
+      out.push(nl);
+    }
+    return out;
+  }
+
+  private include(kw: FToken, nameTok: FToken, chain: { file: string; at?: FToken }[]): FToken[] {
+    const name = this.builder.stringValue(nameTok);
+    const path = name.startsWith('/') || !this.includeDir ? name : join(this.includeDir, name);
+    const where = tokenSpan(nameTok);
+    const error = (text: string, more: Partial<Problem> = {}) => this.o.problems.push({ severity: 'error', code: 'include', span: where, text, order: where.order, ...more });
+    let files: string[];
+    try {
+      statSync(path);
+      files = [path];
+    } catch (err) {
+      files = GLOB.test(basename(path)) ? glob(path) : [];
+      if (files.length === 0) {
+        error(`can't stat ${path}: ${strerror(err)}`, { modern: `Include "${name}": ${strerror(err)} (looked for ${path})` });
+        return [];
+      }
+    }
+    // The chain as the included file sees it: this file's entry records the Include.
+    const stack = chain.map((c, i) => (i === chain.length - 1 ? { ...c, at: kw } : c));
+    const out: FToken[] = [];
+    for (const f of files) {
+      const open = chain.findIndex((c) => c.file === f);
+      if (open >= 0) {
+        const original = chain[open - 1]?.at;
+        if (open === 0 || !original) error(`${f} already included (at top level)`);
+        else error(`${f} already included`, { notes: [{ severity: 'note', code: 'include', span: tokenSpan(original), order: where.order, text: 'here is the location of original inclusion' }] });
+        continue;
+      }
+      let text: string;
+      try {
+        text = decode(readFileSync(f));
+      } catch (err) {
+        error(`can't open ${f}: ${strerror(err)}`);
+        continue;
+      }
+      out.push(...this.expand(f, text, stack));
+    }
+    return out;
+  }
+}
+
+/** Shell-style wildcards in the last path component; regular files, sorted. */
+function glob(pattern: string): string[] {
+  const dir = dirname(pattern);
+  const re = new RegExp(
+    '^' +
+      basename(pattern)
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]') +
+      '$',
+  );
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => re.test(n) && !n.startsWith('.'))
+    .sort()
+    .map((n) => join(dir, n))
+    .filter((p) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    });
 }
