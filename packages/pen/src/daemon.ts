@@ -38,7 +38,7 @@ export function detach(plan: LaunchPlan, entryScript: string, stderr: (t: string
       resolve(code);
     };
     child.on('message', (message: ChildMessage) => {
-      if (message.kind === 'fatal') stderr(`${message.message}\n`);
+      if (message.kind === 'fatal' && message.message !== '') stderr(`${message.message}\n`);
       finish(message.kind === 'ready' ? 0 : 1);
     });
     child.on('error', (error) => {

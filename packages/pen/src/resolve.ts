@@ -10,6 +10,8 @@ export interface Resolved {
 }
 
 export function resolveHost(host: string): Promise<Resolved | undefined> {
+  // getaddrinfo refuses an empty name (pen: "Can't convert address ''").
+  if (host === '') return Promise.resolve(undefined);
   return new Promise((resolve) => {
     lookup(host, { hints: ADDRCONFIG }, (error, address, family) => {
       if (error || (family !== 4 && family !== 6)) resolve(undefined);

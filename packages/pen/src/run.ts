@@ -2,9 +2,9 @@
 //   options (−o runs as met) → -F file → usage if nothing to listen on → background →
 //   control socket → listener → servers → TLS → user/chroot → log → engine → privileges →
 //   pid file → signals. Each step's failure is pen's message and exit status.
-import { openSync, closeSync, unlinkSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { start, type Endpoint, type RuntimeHandle } from '@penpound/engine';
+import { start, type Diagnostic, type Endpoint, type RuntimeHandle } from '@penpound/engine';
 import { processArgs, type Positional } from './args.js';
 import { readConfigFile } from './configfile.js';
 import { startControlServer } from './control.js';
@@ -33,10 +33,11 @@ export interface PenProcess {
   stopping: boolean;
 }
 
-/** Ends the process with pen's fatal message: stderr (or the waiting parent), exit 1. */
+/** Ends the process with pen's fatal message (none when empty): stderr (or the waiting
+ * parent), exit 1. */
 async function fatal(proc: PenProcess, message: string): Promise<never> {
   if (proc.daemonChild) await reportToParent({ kind: 'fatal', message });
-  proc.diagnostics.stderr(`${message}\n`);
+  if (message !== '') proc.diagnostics.stderr(`${message}\n`);
   if (proc.state.settings.abortOnError) process.abort();
   process.exit(1);
 }
@@ -183,7 +184,6 @@ function configureTls(proc: PenProcess): void {
     ...(tls.requireClientCert && { requireClientCert: true, clientCert: { mode: 2 as const, depth: 9 } }),
     ...(tls.sniPath !== undefined && { sniPath: tls.sniPath }),
   };
-  if (tls.caFile === undefined && tls.caDir === undefined) proc.diagnostics.debug('SSL: No verify locations, trying default');
 }
 
 /** pen's check of the request log before it runs: the file must open for appending. */
@@ -237,17 +237,11 @@ async function startProxy(proc: PenProcess, plan: LaunchPlan): Promise<void> {
   // A listen spec pen could not use leaves no listener; pen dies when its loop starts.
   if (!listener.opened) await fatal(proc, 'epoll_ctl: Bad file descriptor');
 
-  const endpoint = penListener(state).endpoint;
-  if (endpoint.kind === 'unix') {
-    try { unlinkSync(endpoint.path); } catch { /* nothing there */ }
-  }
-  const result = await start(config, {
-    report: (d) => diagnostics.debug(d.message, d.severity === 'info' ? 1 : 0),
-  });
+  // The engine reports in pen's words: debug lines (level in the code "pen-debug-N"), and
+  // start-up failures carrying pen's fatal text ("can't bind local address", ...).
+  const result = await start(config, { report: (d) => diagnostics.debug(d.message, engineDebugLevel(d)) });
   if (!result.ok) {
-    for (const e of result.errors) debug(e.message);
-    const tlsError = result.errors.some((e) => /tls|ssl|cert|key/i.test(`${e.code ?? ''} ${e.message}`));
-    await fatal(proc, tlsError ? 'Unable to create default context' : "can't bind local address");
+    await fatal(proc, result.errors[0]?.message ?? "can't bind local address");
     return;
   }
   proc.handle = result.handle;
@@ -266,6 +260,12 @@ async function startProxy(proc: PenProcess, plan: LaunchPlan): Promise<void> {
     await reportToParent({ kind: 'ready' });
     proc.daemonChild = false;
   }
+}
+
+function engineDebugLevel(d: Diagnostic): number {
+  const m = /^pen-debug-(\d+)$/.exec(d.code ?? '');
+  if (m) return Number(m[1]);
+  return d.severity === 'info' ? 1 : 0;
 }
 
 /** Blacklisting done by -o / -F before the engine ran moves into the engine's counters. */

@@ -21,11 +21,7 @@ export function setRequestLog(state: PenState, name: string): void {
     logging.requestLog = { kind: 'file', path: name, format: 'pen' };
     state.settings.logName = name;
   }
-  reopenLogs(state);
-}
-
-function reopenLogs(state: PenState): void {
-  for (const d of state.handle?.reopenLogs() ?? []) state.host.debug(d.message);
+  // A running engine notices the change itself and opens the new target.
 }
 
 export const log: CommandHandler = (args, { state, reply }) => {
@@ -38,7 +34,6 @@ export const noLog: CommandHandler = (_args, { state }) => {
   if (state.config.logging.requestLog?.kind !== 'file') return;
   delete state.config.logging.requestLog;
   delete state.settings.logName;
-  reopenLogs(state);
 };
 
 export const webStats: CommandHandler = (args, { state, reply }) => {

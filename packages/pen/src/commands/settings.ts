@@ -108,11 +108,8 @@ export const flagCommands: Record<string, (state: PenState, on: boolean) => void
   roundrobin: (s, on) => { balance(s).clientTracking = !on; },
   stubborn: (s, on) => { balance(s).stubborn = on; },
   tcp_nodelay: (s, on) => { tcp(s).noDelay = on; },
-  transparent: (s, on) => {
-    // Node cannot set IP_TRANSPARENT; pen prints this where the platform lacks it.
-    if (on && !s.settings.transparent) s.host.debug('You are trying to be transparent, but it is not supported');
-    s.settings.transparent = on;
-  },
+  // Node cannot set IP_TRANSPARENT; the engine says so when a connection would use it.
+  transparent: (s, on) => { s.settings.transparent = on; tcp(s).transparent = on; },
   weight: (s, on) => { balance(s).weight = on; },
 };
 
