@@ -771,6 +771,13 @@ export class ClientConn {
   /** Head, then whatever body bytes already arrived; then stream the rest. */
   private sendHead(rest: Buffer | null): void {
     const conn = this.backend!;
+    const bsock = conn.sock;
+    bsock.cork();
+    this.sendHeadCorked(conn, rest);
+    bsock.uncork();
+  }
+
+  private sendHeadCorked(conn: BackendConn, rest: Buffer | null): void {
     conn.write(this.outHead!);
     // Resend what a dead pooled connection may have swallowed.
     if (this.sentBody && this.sentBody.length > 0) for (const b of this.sentBody) conn.write(b);
@@ -942,8 +949,13 @@ export class ClientConn {
       this.resAccLen += chunk.length;
       return;
     }
-    if (!this.resHeadDone) this.readResponseHead(chunk);
-    else this.forwardResponseBody(chunk, 0);
+    if (!this.resHeadDone) {
+      // Head and first body bytes leave in one writev (one syscall, one packet).
+      const sock = this.sock;
+      sock.cork();
+      this.readResponseHead(chunk);
+      sock.uncork();
+    } else this.forwardResponseBody(chunk, 0);
   }
 
   private pauseBackend(): void {
