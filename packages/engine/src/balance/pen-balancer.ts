@@ -52,6 +52,9 @@ export class PenBalancer {
     private readonly now: () => number,
   ) {
     this.clients = new ClientTable(stats.clients);
+    this.syncStats();
+    const balance = this.service()?.balance;
+    this.clients.grow(balance?.clientTableSize ?? 0);
   }
 
   /** The live service (pen: the listener's only one). */
@@ -77,6 +80,14 @@ export class PenBalancer {
     if (index === ABUSE) return (s.abuse ??= newBackendStats());
     growBackendStats(s.emergency, 1);
     return s.emergency[0]!;
+  }
+
+  /** Make the counters match the live backend list (front ends may add backends). */
+  syncStats(): void {
+    const service = this.service();
+    if (service) growBackendStats(this.stats.backends, service.backends.length);
+    if (service && service.emergency.length > 0) growBackendStats(this.stats.emergency, service.emergency.length);
+    if (this.config.listeners[this.listenerIndex]?.tcp?.abuse) this.stats.abuse ??= newBackendStats();
   }
 
   storeClient(address: string | undefined): number {

@@ -4,7 +4,13 @@
 // decision), live counters, and a few actions that need sockets.
 import type { Diagnostic, Endpoint, ProxyConfig } from '../model/types.js';
 
-/** Counters the engine keeps per backend, in the same order as `service.backends`. */
+/**
+ * Counters the engine keeps per backend, in the same order as `service.backends`.
+ * The engine creates entries for the backends present at start and grows the list when
+ * backends are added (on first use and in its periodic sweep); a front end that adds a
+ * backend and must touch its counters at once (e.g. pen `server 4 ... blacklist 60`) may
+ * push the missing entries itself (`growBackendStats` in `@penpound/engine/health/blacklist`).
+ */
 export interface BackendStats {
   /** Established connections now. */
   connections: number;

@@ -168,6 +168,7 @@ export class StreamListener implements ListenerRuntime {
       }
     }
     if (++this.sweeps % (1000 / SWEEP_MS) !== 0) return;
+    this.balancer.syncStats();
     const idle = this.listenerConfig().tcp?.idleTimeoutSeconds ?? 0;
     if (idle > 0) {
       const now = this.context.now();

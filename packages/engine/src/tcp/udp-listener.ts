@@ -225,6 +225,7 @@ export class UdpListener implements ListenerRuntime {
   }
 
   private tick(): void {
+    this.balancer.syncStats();
     const idle = this.listenerConfig().tcp?.idleTimeoutSeconds ?? 0;
     if (idle <= 0) return;
     const now = this.context.now();
