@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,10 @@ const child = fileURLToPath(new URL('./fixtures/serve.js', import.meta.url));
 
 interface Proc { proc: ChildProcess; port: number; out: () => string; err: () => string }
 
-async function spawnProxy(cfg: ProxyConfig): Promise<Proc> {
+async function spawnProxy(cfg: ProxyConfig, env: NodeJS.ProcessEnv = process.env): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'pound-log-'));
   const portFile = join(dir, 'port');
-  const proc = spawn(process.execPath, [child, JSON.stringify(cfg), portFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [child, JSON.stringify(cfg), portFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -107,5 +108,29 @@ describe('pound serving: logging to the terminal', () => {
     const p3 = await startLevel(3, 'pound-4');
     await exchange(p3.port, `GET /v HTTP/1.0\r\nHost: v.example:81\r\n\r\n`);
     assert.match((await lines(p3.out, 1))[0]!, new RegExp(`^pound: v\\.example:${p3.port} 127\\.0\\.0\\.1 - - \\[${TIME}\\] "GET /v HTTP/1\\.0" 200 8 "-" "-"$`));
+  });
+
+  it('syslog: request lines at INFO and diagnostics at NOTICE/WARNING, through logger, with the facility', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pound-syslog-'));
+    const path = join(dir, 'log.sock');
+    let got = '';
+    // util-linux logger falls back to a stream socket when the path is not a datagram one.
+    const server = net.createServer((s) => s.on('data', (d: Buffer) => { got += d.toString(); }));
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    try {
+      const cfg = config([listener([service([backend(be.port)], { match: [url('^/ok')] })], { logLevel: 1 })]);
+      cfg.logging.diagnostics = { target: 'syslog', facility: 'local0', debugLevel: 0 };
+      const p = await spawnProxy(cfg, { ...process.env, PENPOUND_SYSLOG_SOCKET: path });
+      procs.push(p.proc);
+      await exchange(p.port, 'GET /ok HTTP/1.0\r\n\r\n');
+      await exchange(p.port, 'GET /nothing HTTP/1.0\r\n\r\n');
+      const l = await lines(() => got, 2);
+      const stamp = '[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d';
+      assert.match(l[0]!, new RegExp(`^<134>${stamp} pound: 127\\.0\\.0\\.1 GET /ok HTTP/1\\.0 - HTTP/1\\.1 200 OK$`));
+      assert.match(l[1]!, new RegExp(`^<133>${stamp} pound: \\(\\w+\\) e503 no service "GET /nothing HTTP/1\\.0" from 127\\.0\\.0\\.1 -$`));
+      assert.equal(p.out(), '', 'nothing on stdout when logging to syslog');
+    } finally {
+      server.close();
+    }
   });
 });
