@@ -213,6 +213,7 @@ export class StreamListener implements ListenerRuntime {
   async relisten(endpoint: Endpoint, spec: string): Promise<Diagnostic | undefined> {
     const listener = this.listenerConfig();
     const old = this.server;
+    const previous = reboundEndpoint(listener.endpoint, this.bound().port);
     // Close first (the new address may be the old one), reopen the old one on failure.
     // (close() frees the address at once; its callback would wait for every connection.)
     old.close();
@@ -220,7 +221,7 @@ export class StreamListener implements ListenerRuntime {
     const err = await listenTcp(fresh, endpoint, listener.backlog, listener.reusePort);
     if (err) {
       const again = this.newServer();
-      const back = await listenTcp(again, listener.endpoint, listener.backlog, listener.reusePort);
+      const back = await listenTcp(again, previous, listener.backlog, listener.reusePort);
       if (!back) this.server = again;
       return err;
     }
@@ -250,3 +251,8 @@ export class StreamListener implements ListenerRuntime {
 }
 
 function noop(): void {}
+
+/** The endpoint as actually bound (a configured port 0 became a real one). */
+export function reboundEndpoint(endpoint: Endpoint, port: number): Endpoint {
+  return endpoint.kind === 'inet' && port > 0 ? { ...endpoint, port } : endpoint;
+}

@@ -12,7 +12,7 @@ import { RequestLog } from '../observe/request-log.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
 import { bindError } from './listen.js';
 import { CS_CONNECTED } from './connection.js';
-import { newServiceStats } from './stream-listener.js';
+import { newServiceStats, reboundEndpoint } from './stream-listener.js';
 
 const CS_HALF_DEAD = 16;
 
@@ -272,10 +272,11 @@ export class UdpListener implements ListenerRuntime {
 
   async relisten(endpoint: Endpoint, spec: string): Promise<Diagnostic | undefined> {
     const old = this.socket;
+    const previous = reboundEndpoint(this.listenerConfig().endpoint, this.bound().port);
     old?.close();
     const bound = await this.bind(endpoint);
     if ('severity' in bound) {
-      const back = await this.bind(this.listenerConfig().endpoint);
+      const back = await this.bind(previous);
       this.socket = 'severity' in back ? undefined : back;
       return bound;
     }
