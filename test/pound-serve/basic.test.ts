@@ -79,4 +79,11 @@ describe('pound serving: basic proxying', () => {
     assert.equal((await c.response()).body.toString(), 'one GET /after');
     c.close();
   });
+
+  it('a client that half-closes after its requests still gets every answer', async () => {
+    const one = await exchange(px.port, 'GET /hc HTTP/1.1\r\nHost: x\r\n\r\n', { endAfterWrite: true });
+    assert.ok(one.toString().endsWith('one GET /hc'));
+    const two = (await exchange(px.port, 'GET /h1 HTTP/1.1\r\nHost: x\r\n\r\nGET /h2 HTTP/1.1\r\nHost: x\r\n\r\n', { endAfterWrite: true })).toString();
+    assert.ok(two.includes('one GET /h1') && two.endsWith('one GET /h2'), two);
+  });
 });

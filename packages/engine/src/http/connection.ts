@@ -314,6 +314,9 @@ export class ClientConn {
         return;
       case ST_WAIT:
         return; // half-close after a complete request: still deliver the response
+      case ST_CONNECTING:
+        if (!this.bodyDone) this.destroyAll();
+        return;
       case ST_CLOSED:
         this.sock.destroy();
         return;
@@ -341,6 +344,7 @@ export class ClientConn {
   }
 
   onBackendDrain(): void {
+    if (this.timeoutKind === T_CLIENT) this.refreshDeadline();
     if (this.state === ST_BODY || this.state === ST_TUNNEL) this.resumeClient();
   }
 
@@ -400,6 +404,13 @@ export class ClientConn {
 
   private headError(r: number): void {
     const legacy = this.ctx.legacy;
+    // Nothing of this request is known: no stale fields in the 4.x log line or page.
+    this.minor = 1;
+    this.requestLine = '';
+    this.method = '';
+    this.target = '';
+    this.service = undefined;
+    this.choice = undefined;
     switch (r) {
       case HEAD_FIRST_LINE_TOO_LONG:
         if (this.ctx.dialect === 'pound-2.8') {
@@ -1178,7 +1189,8 @@ export class ClientConn {
     }
     this.backendPausedByUs = false;
     this.logRequest();
-    const keepAlive = !eof && !this.resClose && !this.closeAfter && this.bodyDone && !this.clientEnded;
+    // A client that half-closed still gets answers to the requests it pipelined before.
+    const keepAlive = !eof && !this.resClose && !this.closeAfter && this.bodyDone && (!this.clientEnded || this.pending !== null);
     this.nextRequest(keepAlive);
   }
 

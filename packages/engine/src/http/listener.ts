@@ -99,7 +99,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     stats.connectionsUsed = ctx.conns.size;
     stats.lastSlot = conn.id;
   };
-  const makeServer = (): net.Server => net.createServer({ noDelay: true, keepAlive: true }, onConnection);
+  const makeServer = (): net.Server => net.createServer({ noDelay: true, keepAlive: true, allowHalfOpen: true }, onConnection);
 
   let server = makeServer();
   const err = await listen(server, listener.endpoint, listener.backlog);
