@@ -34,12 +34,16 @@ export interface RunResult {
 /** Runs a command to completion (bounded in time). */
 export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return new Promise((done) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdin = options.input === undefined ? 'ignore' : 'pipe';
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: [stdin, 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('latin1').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('latin1').on('data', (d: string) => (stderr += d));
-    child.stdin.end(options.input ?? '');
+    child.stdout!.setEncoding('latin1').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('latin1').on('data', (d: string) => (stderr += d));
+    if (child.stdin) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10_000);
     child.on('close', (status, signal) => {
       clearTimeout(timer);

@@ -29,11 +29,11 @@ export const log: CommandHandler = (args, { state, reply }) => {
   if (state.settings.logName !== undefined) reply(`${state.settings.logName}\n`);
 };
 
-/** `no log` stops file logging only; a network log keeps going (as in pen). */
+/** `no log` forgets the log's name, but only a file log stops: a network log keeps
+ * sending (as in pen). */
 export const noLog: CommandHandler = (_args, { state }) => {
-  if (state.config.logging.requestLog?.kind !== 'file') return;
-  delete state.config.logging.requestLog;
   delete state.settings.logName;
+  if (state.config.logging.requestLog?.kind === 'file') delete state.config.logging.requestLog;
 };
 
 export const webStats: CommandHandler = (args, { state, reply }) => {
