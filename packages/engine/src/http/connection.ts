@@ -4,6 +4,7 @@
 // in place (head.ts), bodies are framed (Content-Length / chunked.ts) and passed on as the
 // slices they arrived in. Works on a net.Socket or a tls.TLSSocket alike.
 import * as net from 'node:net';
+import type * as tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Backend } from '../model/types.js';
 import { ChunkedFramer, CHUNKED_BAD, CHUNKED_MORE } from './chunked.js';
@@ -26,6 +27,7 @@ import { matcherFor } from './pattern.js';
 import { redirectResponse, redirectTarget } from './redirect.js';
 import { chooseBackend, type Choice } from './balance.js';
 import { connectOptions, type BackendState, type ServiceState } from './state.js';
+import { sslHeaderLines } from './tls.js';
 
 // Connection states.
 const ST_HEAD = 0; // waiting for (the rest of) a request head
@@ -191,6 +193,8 @@ export class ClientConn {
   private resWaitingDns = false;
   private clientPaused = false;
   private backendPausedByUs = false;
+  /** X-SSL-* lines of this TLS connection, built once. */
+  private sslLines: string | undefined;
 
   constructor(readonly sock: net.Socket, readonly ctx: HttpContext) {
     this.id = ctx.nextId();
@@ -574,6 +578,10 @@ export class ClientConn {
       return;
     }
     this.upgrade = connectionUpgrade && upgradeHeader;
+    const noHttps11 = ctx.listener.tls?.noHttps11 ?? 0;
+    if (ctx.scheme === 'https' && (noHttps11 === 1 || (noHttps11 === 2 && /MSIE/.test(this.headerValue(H_USER_AGENT) ?? '')))) {
+      this.closeAfter = true;
+    }
     const max = http.maxRequestBytes ?? 0;
     if (max > 0 && length > max) {
       this.report('notice', `(${this.tid}) e501 request too large (${length}) from ${this.clientAddress}`);
@@ -674,7 +682,12 @@ export class ClientConn {
         }
       }
     }
-    if (removes || setNames || http.rewriteDestination) needRebuild = true;
+    const https = ctx.scheme === 'https';
+    if (https) {
+      this.sslLines ??= sslHeaderLines(this.sock as tls.TLSSocket, (ctx.listener.tls?.clientCert?.mode ?? 0) >= 1, ctx.legacy);
+      extra += this.sslLines;
+    }
+    if (removes || setNames || http.rewriteDestination || (https && !ctx.legacy)) needRebuild = true;
     let forwardedFor: string[] | undefined;
     for (let i = 0; i < p.count && !needRebuild; i++) {
       const k = p.kind(i);
@@ -693,6 +706,8 @@ export class ClientConn {
         if (modern && (k === H_X_FORWARDED_PROTO || k === H_X_FORWARDED_PORT)) continue;
         const line = p.line(i);
         if (removes && this.removedByRule(line)) continue;
+        // pound 4 replaces client-supplied X-SSL-* headers (2.x passes them: forgery risk).
+        if (https && !ctx.legacy && line.length > 6 && line.slice(0, 6).toLowerCase() === 'x-ssl-') continue;
         if (setNames && setNames.includes(line.slice(0, line.indexOf(':')).toLowerCase())) continue;
         if (k === H_DESTINATION && http.rewriteDestination) {
           const m = URL_RE.exec(p.value(i));

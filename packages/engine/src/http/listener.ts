@@ -2,6 +2,7 @@
 // ClientConn; sweeps deadlines and idle pooled backend connections once a second.
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Diagnostic, Endpoint, ProxyConfig } from '../model/types.js';
 import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
@@ -11,6 +12,7 @@ import { ErrorPages } from './errors.js';
 import { requestLineFormatter } from './log/format.js';
 import { acquireShared, releaseShared } from './shared.js';
 import { serviceState, type BackendState, type ServiceState } from './state.js';
+import { buildHttps, type HttpsSetup } from './tls.js';
 
 /** Idle pooled backend connections are closed after this long (backends time out too). */
 const POOL_IDLE_MS = 4000;
@@ -35,8 +37,12 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
   const listener = config.listeners[index]!;
   const where = listener.source ? { file: listener.source.file, line: listener.source.line } : {};
   if (!listener.http) return { severity: 'error', message: `listener ${index}: no HTTP options`, ...where };
+  let https: HttpsSetup | undefined;
   if (listener.protocol === 'https') {
-    return { severity: 'error', message: `listener ${index}: HTTPS listeners are not implemented yet`, ...where };
+    if (!listener.tls) return { severity: 'error', message: `listener ${index}: HTTPS without TLS settings`, ...where };
+    const r = buildHttps(listener.tls);
+    if ('severity' in r) return { ...where, ...r };
+    https = r;
   }
   const files = new Map<number, Buffer>();
   for (const [code, path] of Object.entries(listener.http.errorFiles)) {
@@ -72,7 +78,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     errors: new ErrorPages(config.dialect, files),
     sink: shared.sink,
     health: shared.health,
-    scheme: 'http',
+    scheme: https ? 'https' : 'http',
     port: 0,
     localAddress: '',
     formatLine: requestLineFormatter(config.dialect, http.logLevel, http.logFormat, config.logging.anonymise ?? false),
@@ -99,7 +105,25 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     stats.connectionsUsed = ctx.conns.size;
     stats.lastSlot = conn.id;
   };
-  const makeServer = (): net.Server => net.createServer({ noDelay: true, keepAlive: true, allowHalfOpen: true }, onConnection);
+  const makeServer = (): net.Server => {
+    if (!https) return net.createServer({ noDelay: true, keepAlive: true, allowHalfOpen: true }, onConnection);
+    const setup = https;
+    const server = tls.createServer({ ...setup.options, allowHalfOpen: true });
+    server.on('secureConnection', (sock: tls.TLSSocket) => {
+      sock.setNoDelay(true);
+      sock.setKeepAlive(true);
+      // ClientCert 1: a certificate that was offered must verify (mode 3 accepts anything).
+      if (setup.clientCertMode === 1 && !sock.authorized && sock.getPeerX509Certificate()) {
+        context.report({ severity: 'info', priority: 'notice', message: `Bad certificate from ${sock.remoteAddress}` });
+        sock.destroy();
+        return;
+      }
+      onConnection(sock);
+    });
+    // Handshake failures close silently, as pound does.
+    server.on('tlsClientError', (_err, sock) => sock.destroy());
+    return server;
+  };
 
   let server = makeServer();
   const err = await listen(server, listener.endpoint, listener.backlog);
