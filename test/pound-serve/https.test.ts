@@ -173,4 +173,28 @@ describe('pound serving: HTTPS listeners', () => {
     assert.match(head, /\r\nX-SSL-Subject: C = XX, O = Client Org, CN = client\r\n/);
     assert.match(head, /\r\nX-Forwarded-Proto: https\r\n/);
   });
+
+  it('HTTPS backends: TLS to the backend without verification; a failed handshake → 503, backend stays alive', async () => {
+    const tlsBackend = tls.createServer({ cert: readFileSync(f('b.crt')), key: readFileSync(f('b.key')) }, (sock) => {
+      sock.on('data', () => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret'));
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', () => r()));
+    const tlsPort = (tlsBackend.address() as { port: number }).port;
+    const garbage = await startRawBackend((sock) => sock.end('this is not TLS\r\n'));
+    try {
+      const px = await run(config([listener([service([backend(tlsPort, { tls: { enabled: true } })], { match: [{ kind: 'url', pattern: { source: '^/tls', ignoreCase: false, syntax: 'posix-ere' } }] }),
+        service([backend(garbage.port, { tls: { enabled: true } })])])]));
+      proxies.push(px);
+      const { exchange } = await import('../support/http-backends.js');
+      assert.match((await exchange(px.port, 'GET /tls HTTP/1.0\r\n\r\n')).toString(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nsecret$/);
+      // The plain backend cannot speak TLS.
+      assert.match((await exchange(px.port, 'GET /plain HTTP/1.0\r\n\r\n')).toString(), /^HTTP\/1\.0 503 Service Unavailable\r\n/);
+      assert.equal(px.handle.stats.listeners[0]!.services[1]!.backends[0]!.alive, true);
+      assert.ok(px.diagnostics.some((d) => /BIO_do_handshake with 127\.0\.0\.1:\d+ failed/.test(d.message)));
+    } finally {
+      tlsBackend.close();
+      await garbage.close();
+    }
+  });
 });

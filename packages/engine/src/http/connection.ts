@@ -4,7 +4,8 @@
 // in place (head.ts), bodies are framed (Content-Length / chunked.ts) and passed on as the
 // slices they arrived in. Works on a net.Socket or a tls.TLSSocket alike.
 import * as net from 'node:net';
-import type * as tls from 'node:tls';
+import * as tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Backend } from '../model/types.js';
 import { ChunkedFramer, CHUNKED_BAD, CHUNKED_MORE } from './chunked.js';
@@ -78,15 +79,25 @@ function errnoText(err: Error | undefined): string {
 export class BackendConn {
   owner: ClientConn | null = null;
   connected = false;
+  /** TCP is up (for TLS backends `connected` waits for the handshake too). */
+  tcpConnected = false;
   /** Taken from the pool: a failure before any response byte may be retried. */
   reused = false;
   idleSince = 0;
 
-  constructor(readonly sock: net.Socket, readonly state: BackendState) {
+  constructor(readonly sock: net.Socket, readonly state: BackendState, secure = false) {
     sock.on('connect', () => {
+      this.tcpConnected = true;
+      if (secure) return;
       this.connected = true;
       this.owner?.onBackendConnect(this);
     });
+    if (secure) {
+      sock.on('secureConnect', () => {
+        this.connected = true;
+        this.owner?.onBackendConnect(this);
+      });
+    }
     sock.on('data', (chunk: Buffer) => {
       this.state.stats.received += chunk.length;
       if (this.owner) this.owner.onBackendData(this, chunk);
@@ -246,6 +257,11 @@ export class ClientConn {
     this.timeoutKind = T_NONE;
     switch (kind) {
       case T_CONNECT:
+        if (this.backend?.tcpConnected) {
+          // A TLS handshake that never finished: like a failed one, 503.
+          this.onBackendError(this.backend, new Error('handshake timed out'));
+          break;
+        }
         this.report('warning', `(${this.tid}) connect_nb: poll timed out`);
         this.connectFailed(this.backend!, 'Connection timed out');
         break;
@@ -775,10 +791,18 @@ export class ClientConn {
       this.fail(503);
       return;
     }
-    const sock = net.connect(opts);
+    const secure = b.backend.tls?.enabled === true;
+    let sock: net.Socket;
+    try {
+      sock = secure ? tls.connect(backendTlsOptions(b.backend, opts)) : net.connect(opts);
+    } catch (e) {
+      this.report('notice', `(${this.tid}) BIO_do_handshake with ${b.label} failed: ${(e as Error).message}`);
+      this.fail(503);
+      return;
+    }
     sock.setNoDelay(true);
     b.stats.connections++;
-    const conn = new BackendConn(sock, b);
+    const conn = new BackendConn(sock, b, secure);
     conn.owner = this;
     this.backend = conn;
     this.state = ST_CONNECTING;
@@ -902,6 +926,15 @@ export class ClientConn {
   onBackendError(conn: BackendConn, err: Error | undefined): void {
     if (conn !== this.backend) return;
     if (this.state === ST_CONNECTING && !conn.connected) {
+      if (conn.tcpConnected) {
+        // TCP worked, the TLS handshake did not: 503, the backend stays alive (spec §8).
+        conn.owner = null;
+        conn.destroy();
+        this.backend = null;
+        this.report('notice', `(${this.tid}) BIO_do_handshake with ${this.choice?.backend.label} failed: ${err?.message ?? 'connection closed'}`);
+        this.fail(503);
+        return;
+      }
       this.connectFailed(conn, errnoText(err));
       return;
     }
@@ -1452,6 +1485,21 @@ export class ClientConn {
   destroy(): void {
     this.destroyAll();
   }
+}
+
+/** TLS to a backend (`HTTPS` in BackEnd): no verification, optional client certificate. */
+function backendTlsOptions(b: Backend, base: net.NetConnectOpts): tls.ConnectionOptions {
+  const t = b.tls!;
+  const o: tls.ConnectionOptions = { ...(base as tls.ConnectionOptions), rejectUnauthorized: false };
+  if (t.serverName) o.servername = t.serverName;
+  if (t.ciphers) o.ciphers = t.ciphers;
+  if (t.minVersion) o.minVersion = t.minVersion as tls.SecureVersion;
+  if (t.certFile) {
+    const pem = readFileSync(t.certFile, 'latin1');
+    o.cert = pem;
+    o.key = pem;
+  }
+  return o;
 }
 
 const KNOWN_CODINGS = new Set(['chunked', 'gzip', 'x-gzip', 'deflate', 'compress', 'x-compress', 'identity', 'br', 'zstd']);
