@@ -13,7 +13,7 @@ import type { HttpContext } from './context.js';
 import { cachedLookup, lookup } from './dns-cache.js';
 import { LEGACY_400 } from './errors.js';
 import {
-  bytesEqualLower, hasToken, HeadParser, latin1, valueEquals,
+  bytesEqualLower, HeadParser, latin1, valueEquals, valueHasToken,
   H_AUTHORIZATION, H_CONNECTION, H_CONTENT_LENGTH, H_CONTENT_LOCATION, H_DESTINATION, H_EXPECT, H_HOST,
   H_LOCATION, H_MALFORMED, H_REFERER, H_TRANSFER_ENCODING, H_UPGRADE, H_USER_AGENT, H_X_FORWARDED_FOR,
   H_X_FORWARDED_PORT, H_X_FORWARDED_PROTO,
@@ -21,6 +21,7 @@ import {
   HEAD_TOO_MANY_HEADERS,
 } from './head.js';
 import { killBackend } from './health.js';
+import { coarseNow } from './clock.js';
 import type { RequestLogRecord } from './log/format.js';
 import { percentDecode, serviceMatches, type MatchInput } from './match.js';
 import { methodLevel } from './methods.js';
@@ -164,7 +165,8 @@ export class ClientConn {
 
   // The current request.
   private minor: 0 | 1 = 1;
-  private requestLine = '';
+  /** The request line as received, built on first use (logs and diagnostics only). */
+  private requestLineText: string | undefined = '';
   method = '';
   private target = '';
   /** The URL as this dialect matches it (decoded in 2.6a+). */
@@ -196,7 +198,8 @@ export class ClientConn {
   private resRemaining = 0;
   private readonly resFramer = new ChunkedFramer();
   private resBytes = 0;
-  private resLine = '';
+  /** Response status line; undefined = read it from the response head when logging. */
+  private resLine: string | undefined = '';
   private status = 0;
   private resClose = false;
   private resHttp11 = false;
@@ -204,6 +207,7 @@ export class ClientConn {
   private resWaitingDns = false;
   private clientPaused = false;
   private backendPausedByUs = false;
+  private xffLine: string | undefined;
   /** X-SSL-* lines of this TLS connection, built once. */
   private sslLines: string | undefined;
 
@@ -224,20 +228,20 @@ export class ClientConn {
   private armClientTimeout(): void {
     const s = this.ctx.listener.limits.clientTimeoutSeconds;
     this.timeoutKind = s > 0 ? T_CLIENT : T_NONE;
-    this.deadline = s > 0 ? Date.now() + s * 1000 : 0;
+    this.deadline = s > 0 ? coarseNow() + s * 1000 : 0;
   }
 
   private armBackendTimeout(kind: number, seconds: number): void {
     this.timeoutKind = seconds > 0 ? kind : T_NONE;
-    this.deadline = seconds > 0 ? Date.now() + seconds * 1000 : 0;
+    this.deadline = seconds > 0 ? coarseNow() + seconds * 1000 : 0;
   }
 
   private refreshDeadline(): void {
     if (this.deadline === 0) return;
     switch (this.timeoutKind) {
-      case T_CLIENT: this.deadline = Date.now() + this.ctx.listener.limits.clientTimeoutSeconds * 1000; break;
-      case T_BACKEND: this.deadline = Date.now() + this.ioSeconds() * 1000; break;
-      case T_TUNNEL: this.deadline = Date.now() + this.tunnelSeconds() * 1000; break;
+      case T_CLIENT: this.deadline = coarseNow() + this.ctx.listener.limits.clientTimeoutSeconds * 1000; break;
+      case T_BACKEND: this.deadline = coarseNow() + this.ioSeconds() * 1000; break;
+      case T_TUNNEL: this.deadline = coarseNow() + this.tunnelSeconds() * 1000; break;
       default: break;
     }
   }
@@ -268,7 +272,7 @@ export class ClientConn {
       case T_BACKEND:
         if (!this.resStarted) {
           this.report('notice', `(${this.tid}) e500 for ${this.clientAddress} response error read from ` +
-            `${this.choice?.backend.label}/${this.requestLine}: Connection timed out (${this.elapsed().toFixed(3)} secs)`);
+            `${this.choice?.backend.label}/${this.requestLineOf()}: Connection timed out (${this.elapsed().toFixed(3)} secs)`);
           this.fail(500);
         } else this.destroyAll();
         break;
@@ -417,8 +421,8 @@ export class ClientConn {
       return;
     }
     const end = this.parser.end;
-    this.startMs = Date.now();
-    this.t0 = performance.now();
+    this.startMs = coarseNow();
+    this.t0 = this.ctx.formatLine ? performance.now() : 0;
     this.handleRequest(buf.length > end ? buf.subarray(end) : null);
   }
 
@@ -426,7 +430,7 @@ export class ClientConn {
     const legacy = this.ctx.legacy;
     // Nothing of this request is known: no stale fields in the 4.x log line or page.
     this.minor = 1;
-    this.requestLine = '';
+    this.requestLineText = '';
     this.method = '';
     this.target = '';
     this.service = undefined;
@@ -476,22 +480,22 @@ export class ClientConn {
     const e = p.firstEnd;
     const sp1 = buf.indexOf(32, s);
     const sp2 = sp1 < 0 || sp1 >= e ? -1 : buf.indexOf(32, sp1 + 1);
-    this.requestLine = latin1(buf, s, e);
+    this.requestLineText = undefined;
     const wellFormed =
       !p.firstHasControl && sp1 > s && sp2 > sp1 + 1 && sp2 < e && e - sp2 - 1 === 8 &&
       bytesEqualLower(buf, sp2 + 1, 'http/1') && (buf[e - 1] === 48 || buf[e - 1] === 49);
     this.minor = wellFormed && buf[e - 1] === 49 ? 1 : 0;
     if (!wellFormed) {
-      this.report('warning', `(${this.tid}) e501 bad request "${this.requestLine}" from ${this.clientAddress}`);
+      this.report('warning', `(${this.tid}) e501 bad request "${this.requestLineOf()}" from ${this.clientAddress}`);
       this.fail(legacy ? 501 : 400);
       return;
     }
-    let method = latin1(buf, s, sp1);
+    let method = commonMethod(buf, s, sp1) ?? latin1(buf, s, sp1);
     const upper = method.toUpperCase();
     const level = methodLevel(ctx.dialect, upper);
     if (level < 0 || level > http.methodsLevel) {
       this.method = method;
-      this.report('warning', `(${this.tid}) e501 bad request "${this.requestLine}" from ${this.clientAddress}`);
+      this.report('warning', `(${this.tid}) e501 bad request "${this.requestLineOf()}" from ${this.clientAddress}`);
       this.fail(legacy ? 501 : level < 0 ? 400 : 405);
       return;
     }
@@ -533,8 +537,8 @@ export class ClientConn {
           const v = p.value(i);
           if (legacy) {
             // 2.8a accepts exactly `chunked`; a repeated header is refused here (COMPAT.md).
-            if (teSeen || v.toLowerCase() !== 'chunked') {
-              this.report('notice', `(${this.tid}) e400 multiple Transfer-encoding "${this.requestLine}" from ${this.clientAddress}`);
+            if (teSeen || v.length !== 7 || v.toLowerCase() !== 'chunked') {
+              this.report('notice', `(${this.tid}) e400 multiple Transfer-encoding "${this.requestLineOf()}" from ${this.clientAddress}`);
               this.fail(400, LEGACY_400.transferEncoding);
               return;
             }
@@ -556,7 +560,7 @@ export class ClientConn {
           const vs = p.valueStart(i);
           const ve = p.lineEnd(i);
           if (length >= 0 || buf.indexOf(44, vs) >= 0 && buf.indexOf(44, vs) < ve) {
-            this.report('notice', `(${this.tid}) e400 multiple Content-length "${this.requestLine}" from ${this.clientAddress}`);
+            this.report('notice', `(${this.tid}) e400 multiple Content-length "${this.requestLineOf()}" from ${this.clientAddress}`);
             this.fail(400, LEGACY_400.multipleLength);
             return;
           }
@@ -568,7 +572,7 @@ export class ClientConn {
             else n = n * 10 + (c - 48);
           }
           if (!ok) {
-            this.report('notice', `(${this.tid}) e400 Content-length bad value "${this.requestLine}" from ${this.clientAddress}`);
+            this.report('notice', `(${this.tid}) e400 Content-length bad value "${this.requestLineOf()}" from ${this.clientAddress}`);
             this.fail(400, LEGACY_400.badLength);
             return;
           }
@@ -576,9 +580,10 @@ export class ClientConn {
           break;
         }
         case H_CONNECTION: {
-          const v = p.value(i);
-          if (legacy ? v.toLowerCase() === 'close' : hasToken(v, 'close')) this.closeAfter = true;
-          if (hasToken(v, 'upgrade')) connectionUpgrade = true;
+          const vs = p.valueStart(i);
+          const ve = p.lineEnd(i);
+          if (legacy ? valueEquals(buf, vs, ve, 'close') : valueHasToken(buf, vs, ve, 'close')) this.closeAfter = true;
+          if (valueHasToken(buf, vs, ve, 'upgrade')) connectionUpgrade = true;
           break;
         }
         case H_UPGRADE:
@@ -589,7 +594,7 @@ export class ClientConn {
       }
     }
     if (chunked && length >= 0) {
-      this.report('notice', `(${this.tid}) e501 Transfer-encoding and Content-length "${this.requestLine}" from ${this.clientAddress}`);
+      this.report('notice', `(${this.tid}) e501 Transfer-encoding and Content-length "${this.requestLineOf()}" from ${this.clientAddress}`);
       this.fail(400, LEGACY_400.both);
       return;
     }
@@ -626,14 +631,14 @@ export class ClientConn {
       if (serviceMatches(candidate.service.match, this)) { svc = candidate; break; }
     }
     if (!svc) {
-      this.report('notice', `(${this.tid}) e503 no service "${this.requestLine}" from ${this.clientAddress} ${this.host() ?? '-'}`);
+      this.report('notice', `(${this.tid}) e503 no service "${this.requestLineOf()}" from ${this.clientAddress} ${this.host() ?? '-'}`);
       this.fail(503);
       return;
     }
     this.service = svc;
-    const choice = chooseBackend(svc, this, Date.now());
+    const choice = chooseBackend(svc, this, coarseNow());
     if (!choice) {
-      this.report('notice', `(${this.tid}) e503 no back-end "${this.requestLine}" from ${this.clientAddress} ${this.host() ?? '-'}`);
+      this.report('notice', `(${this.tid}) e503 no back-end "${this.requestLineOf()}" from ${this.clientAddress} ${this.host() ?? '-'}`);
       this.fail(503);
       return;
     }
@@ -648,6 +653,10 @@ export class ClientConn {
     this.sentBody = [];
     this.sentBodyBytes = 0;
     this.connectAndSend(rest);
+  }
+
+  private requestLineOf(): string {
+    return (this.requestLineText ??= this.parser.firstLine());
   }
 
   // MatchInput / SessionSource, read lazily from the parsed head.
@@ -764,7 +773,7 @@ export class ClientConn {
   private forwardedLines(existing: string[] | undefined): string {
     const mode = this.ctx.listener.http!.forwardedHeaders;
     if (mode === 'none') return '';
-    if (mode === 'legacy') return `X-Forwarded-For: ${this.clientAddress}\r\n`;
+    if (mode === 'legacy') return (this.xffLine ??= `X-Forwarded-For: ${this.clientAddress}\r\n`);
     const xff = existing && existing.length ? `${existing.join(', ')}, ${this.clientAddress}` : this.clientAddress;
     return `X-Forwarded-For: ${xff}\r\nX-Forwarded-Proto: ${this.ctx.scheme}\r\nX-Forwarded-Port: ${this.ctx.port}\r\n`;
   }
@@ -860,7 +869,7 @@ export class ClientConn {
     } else {
       const r = this.framer.feed(chunk, from, chunk.length);
       if (r === CHUNKED_BAD) {
-        this.report('notice', `(${this.tid}) e500 for ${this.clientAddress} copy_chunks to ${this.choice?.backend.label}/${this.requestLine} (${this.elapsed().toFixed(3)} sec)`);
+        this.report('notice', `(${this.tid}) e500 for ${this.clientAddress} copy_chunks to ${this.choice?.backend.label}/${this.requestLineOf()} (${this.elapsed().toFixed(3)} sec)`);
         this.failMidRequest(this.ctx.legacy ? 500 : 400);
         return;
       }
@@ -904,9 +913,9 @@ export class ClientConn {
       const word = this.ctx.legacy ? 'BackEnd' : 'Backend';
       killBackend(svc, choice.index, b, `(${this.tid}) ${word} ${b.label} dead (killed)`, (d) => this.ctx.report(d));
     }
-    const next = chooseBackend(svc, this, Date.now(), choice.index);
+    const next = chooseBackend(svc, this, coarseNow(), choice.index);
     if (!next || next.backend === b) {
-      this.report('notice', `(${this.tid}) e503 no back-end "${this.requestLine}" from ${this.clientAddress} ${this.host() ?? '-'}`);
+      this.report('notice', `(${this.tid}) e503 no back-end "${this.requestLineOf()}" from ${this.clientAddress} ${this.host() ?? '-'}`);
       this.fail(503);
       return;
     }
@@ -974,7 +983,7 @@ export class ClientConn {
         return;
       }
       this.report('notice', `(${this.tid}) e500 for ${this.clientAddress} response error read from ` +
-        `${this.choice?.backend.label}/${this.requestLine}: ${errnoText(err)} (${this.elapsed().toFixed(3)} secs)`);
+        `${this.choice?.backend.label}/${this.requestLineOf()}: ${errnoText(err)} (${this.elapsed().toFixed(3)} secs)`);
       this.fail(500);
       return;
     }
@@ -1053,7 +1062,7 @@ export class ClientConn {
 
   private badResponse(why: string): void {
     this.report('notice', `(${this.tid}) e500 for ${this.clientAddress} response error read from ` +
-      `${this.choice?.backend.label}/${this.requestLine}: ${why} (${this.elapsed().toFixed(3)} secs)`);
+      `${this.choice?.backend.label}/${this.requestLineOf()}: ${why} (${this.elapsed().toFixed(3)} secs)`);
     const b = this.backend;
     this.backend = null;
     b?.destroy();
@@ -1087,7 +1096,7 @@ export class ClientConn {
       return;
     }
     this.status = status;
-    this.resLine = latin1(buf, s, e);
+    this.resLine = undefined;
     this.resHttp11 = buf[s + 7] === 49;
     let chunked = false;
     let length = -1;
@@ -1095,12 +1104,11 @@ export class ClientConn {
     for (let i = 0; i < p.count; i++) {
       switch (p.kind(i)) {
         case H_TRANSFER_ENCODING:
-          if (hasToken(p.value(i), 'chunked')) chunked = true;
+          if (valueHasToken(buf, p.valueStart(i), p.lineEnd(i), 'chunked')) chunked = true;
           break;
         case H_CONTENT_LENGTH: {
-          const v = p.value(i).trim();
-          const n = /^\d{1,15}$/.test(v) ? Number(v) : NaN;
-          if (Number.isNaN(n) || (length >= 0 && n !== length)) {
+          const n = digits(buf, p.valueStart(i), p.lineEnd(i));
+          if (n < 0 || (length >= 0 && n !== length)) {
             this.badResponse('bad Content-Length');
             return;
           }
@@ -1108,7 +1116,7 @@ export class ClientConn {
           break;
         }
         case H_CONNECTION:
-          if (hasToken(p.value(i), 'close')) this.resClose = true;
+          if (valueHasToken(buf, p.valueStart(i), p.lineEnd(i), 'close')) this.resClose = true;
           break;
         case H_LOCATION:
         case H_CONTENT_LOCATION:
@@ -1128,7 +1136,7 @@ export class ClientConn {
       for (let i = 0; i < p.count; i++) lines.push(p.line(i));
       const key = rules.responseKey(lines);
       if (key !== undefined && this.choice && this.choice.index >= 0 && !svc.table.entries.has(key)) {
-        svc.table.set(key, this.choice.index, Date.now());
+        svc.table.set(key, this.choice.index, coarseNow());
       }
     }
     if (status === 101) {
@@ -1146,7 +1154,13 @@ export class ClientConn {
     else if (length >= 0) { this.resMode = length > 0 ? BODY_LENGTH : BODY_NONE; this.resRemaining = length; }
     else this.resMode = BODY_EOF;
     this.resHeadDone = true;
-    this.writeResponseHead(buf, rewrite || http.responseHeaders.length > 0);
+    const rebuild = rewrite || http.responseHeaders.length > 0;
+    if (!rebuild && p.verbatim && this.resMode !== BODY_NONE) {
+      // Head and the body bytes behind it go out as one slice of what the backend sent.
+      this.forwardResponseBody(buf, p.end, p.firstStart);
+      return;
+    }
+    this.writeResponseHead(buf, rebuild);
     if (this.resMode === BODY_NONE) {
       if (rest) this.resExtra = true;
       this.finishResponse();
@@ -1182,7 +1196,7 @@ export class ClientConn {
     this.sock.write(Buffer.from(out + '\r\n', 'latin1'));
   }
 
-  private forwardResponseBody(chunk: Buffer, from: number): void {
+  private forwardResponseBody(chunk: Buffer, from: number, writeFrom = from): void {
     let end: number;
     let done = false;
     if (this.resMode === BODY_LENGTH) {
@@ -1206,8 +1220,8 @@ export class ClientConn {
       end = chunk.length;
       this.resBytes += end - from;
     }
-    if (end > from) {
-      const piece = from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end);
+    if (end > writeFrom) {
+      const piece = writeFrom === 0 && end === chunk.length ? chunk : chunk.subarray(writeFrom, end);
       if (!this.sock.write(piece)) this.pauseBackend();
     }
     if (done) {
@@ -1228,7 +1242,7 @@ export class ClientConn {
       if (reusable) {
         conn.owner = null;
         conn.reused = false;
-        conn.idleSince = Date.now();
+        conn.idleSince = coarseNow();
         (conn.state.idle as BackendConn[]).push(conn);
       } else {
         conn.owner = null;
@@ -1343,7 +1357,7 @@ export class ClientConn {
     this.sock.end(page);
     this.resumeClient();
     this.timeoutKind = T_LINGER;
-    this.deadline = Date.now() + LINGER_MS;
+    this.deadline = coarseNow() + LINGER_MS;
   }
 
   /** An error after part of the request body went to the backend. */
@@ -1433,6 +1447,7 @@ export class ClientConn {
   // ---------------------------------------------------------------- logging
 
   private elapsed(): number {
+    if (this.t0 === 0) return (coarseNow() - this.startMs) / 1000;
     return (performance.now() - this.t0) / 1000;
   }
 
@@ -1445,10 +1460,10 @@ export class ClientConn {
     if (!format) return;
     const record: RequestLogRecord = {
       clientAddress: this.clientAddress,
-      requestLine: this.requestLine,
+      requestLine: this.requestLineOf(),
       method: this.method,
       target: this.target,
-      responseLine: this.resLine,
+      responseLine: this.resLine ?? this.resParser.firstLine(),
       status: this.status,
       host: this.host(),
       referer: this.headerValue(H_REFERER),
@@ -1505,6 +1520,28 @@ function backendTlsOptions(b: Backend, base: net.NetConnectOpts): tls.Connection
 const KNOWN_CODINGS = new Set(['chunked', 'gzip', 'x-gzip', 'deflate', 'compress', 'x-compress', 'identity', 'br', 'zstd']);
 
 const URL_RE = /^(https?):\/\/([^/]+)(.*)$/is;
+
+/** A decimal number in buf[s..e) (trailing blanks allowed), or -1. */
+function digits(buf: Buffer, s: number, e: number): number {
+  while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+  if (e === s || e - s > 15) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i]!;
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/** The usual methods as constant strings (no allocation per request). */
+function commonMethod(buf: Buffer, s: number, e: number): string | undefined {
+  const n = e - s;
+  if (n === 3 && buf[s] === 71 && buf[s + 1] === 69 && buf[s + 2] === 84) return 'GET';
+  if (n === 4 && buf[s + 1] === 79 && buf[s] === 80 && buf[s + 2] === 83 && buf[s + 3] === 84) return 'POST';
+  if (n === 4 && buf[s] === 72 && buf[s + 1] === 69 && buf[s + 2] === 65 && buf[s + 3] === 68) return 'HEAD';
+  return undefined;
+}
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

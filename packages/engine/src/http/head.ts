@@ -234,3 +234,20 @@ export function hasToken(value: string, lowerToken: string): boolean {
     from = at + 1;
   }
 }
+
+/** Does buf[s..e), a comma-separated header value, hold the token (case-insensitive)? No allocation. */
+export function valueHasToken(buf: Buffer, s: number, e: number, lower: string): boolean {
+  const n = lower.length;
+  let i = s;
+  while (i < e) {
+    while (i < e && (buf[i] === 32 || buf[i] === 9 || buf[i] === 44)) i++;
+    let j = i;
+    while (j < e && buf[j] !== 44) j++;
+    let k = j;
+    while (k > i && (buf[k - 1] === 32 || buf[k - 1] === 9)) k--;
+    if (k - i === n && bytesEqualLower(buf, i, lower)) return true;
+    i = j + 1;
+  }
+  return false;
+}
+

@@ -11,6 +11,7 @@ import type { HttpContext } from './context.js';
 import { ErrorPages } from './errors.js';
 import { requestLineFormatter } from './log/format.js';
 import { acquireShared, releaseShared } from './shared.js';
+import { startClock, stopClock } from './clock.js';
 import { serviceState, type BackendState, type ServiceState } from './state.js';
 import { buildHttps, type HttpsSetup } from './tls.js';
 
@@ -53,6 +54,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     }
   }
   const shared = acquireShared(config, context);
+  startClock();
   let lastId = 0;
   let servicesCache: ServiceState[] = [];
   let cachedOwn = -1;
@@ -129,6 +131,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
   const err = await listen(server, listener.endpoint, listener.backlog);
   if (err) {
     releaseShared(config);
+    stopClock();
     return { severity: 'error', message: `can't bind ${listener.spec}: ${err.message}`, ...where };
   }
   const boundOf = (s: net.Server): { address: string; port: number } => {
@@ -198,6 +201,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
       clearInterval(sweep);
       for (const b of ctx.pools) for (const c of (b.idle as BackendConn[]).splice(0)) c.destroy();
       releaseShared(config);
+      stopClock();
     },
   };
   return runtime;
