@@ -403,7 +403,7 @@ export const MODERN_TABLE: Record<BlockKind, ModernKeyword[]> = {
   emergency: MODERN_BACKEND,
   'named-backend': MODERN_BACKEND,
   'use-backend': [k('Priority', [range(1, 65535)]), k('Disabled', [BOOL])],
-  session: [k('Type', [word('IP', 'BASIC', 'URL', 'PARM', 'COOKIE', 'HEADER')]), k('TTL', [U]), k('ID', [S])],
+  session: [k('Type', [{ t: 'word' }]), k('TTL', [U]), k('ID', [S])],
   control: [k('Socket', [S]), k('Mode', [U]), k('ChangeOwner', [BOOL])],
   match: CONDITIONS,
   rewrite: [...CONDITIONS, ...MODIFICATIONS, k('Else', [])],

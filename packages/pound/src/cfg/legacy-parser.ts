@@ -43,11 +43,16 @@ const BLOCK_WORDS: Record<string, string> = {
 export class LegacyParser {
   private readonly dialect: 'pound-2.4' | 'pound-2.8';
   private atEof = false;
+  private crlfReported = false;
+  /** Set by unknown(): the block a misspelt opener most likely meant, to read it as such. */
+  private recoverAs: BlockKind | undefined;
 
   constructor(
     private readonly reader: LegacyReader,
     private readonly minor: number,
     private readonly problems: Problem[],
+    /** Keep going after errors (modern diagnostics): recover instead of cascading. */
+    private readonly collectAll = false,
   ) {
     this.dialect = minor >= 5 ? 'pound-2.8' : 'pound-2.4';
   }
@@ -60,16 +65,18 @@ export class LegacyParser {
     return { file: l.file, start: { line: l.line, col: from + 1 }, end: { line: l.line, col: Math.max(to, from + 1) }, order: l.order };
   }
 
-  private block(kind: BlockKind, opener?: Stmt): Block {
+  private block(kind: BlockKind, openerSpan?: Span): Block {
     const body: Stmt[] = [];
     for (;;) {
-      const l = this.reader.next();
+      let l = this.reader.next();
+      // Modern diagnostics report DOS line endings once, then read on without the CRs.
+      if (l && this.collectAll && this.crlfReported && l.text.endsWith('\r')) l = { ...l, text: l.text.slice(0, -1) };
       if (!l) {
         if (kind !== 'global' && !this.atEof) {
           this.atEof = true;
           const what = LEGACY_BLOCK_NAMES[kind]!;
           this.problems.push(
-            problem('premature-eof', opener!.span, `${what} premature EOF`, {
+            problem('premature-eof', openerSpan, `${what} premature EOF`, {
               order: Number.MAX_SAFE_INTEGER,
               legacyPlace: { file: this.reader.mainFile, line: this.reader.mainLineCount },
               modern: `${what} block is not closed: missing End before the end of the file`,
@@ -84,13 +91,30 @@ export class LegacyParser {
         return { kind, body, end: this.lineSpan(l, at, at + 3) };
       }
       const stmt = this.statement(kind, l);
-      if (!stmt) continue;
-      if (stmt.block) stmt.block = this.block(stmt.block.kind, stmt);
+      if (!stmt) {
+        const meant = this.recoverAs;
+        this.recoverAs = undefined;
+        // A misspelt block opener: read its block anyway so its lines are not all "unknown".
+        if (meant && this.collectAll) this.block(meant, this.lineSpan(l));
+        continue;
+      }
+      if (stmt.block) stmt.block = this.block(stmt.block.kind, stmt.span);
       body.push(stmt);
     }
   }
 
   private statement(kind: BlockKind, l: LegacyLine): Stmt | undefined {
+    if (this.collectAll && this.crlfReported && l.text.endsWith('\r')) {
+      // Reported once already: read the rest as if the CRs were not there.
+      return this.statement(kind, { ...l, text: l.text.slice(0, -1) });
+    }
+    const stmt = this.match(kind, l);
+    if (!stmt) this.problems.push(this.unknown(kind, l));
+    return stmt;
+  }
+
+  /** The first directive form of `kind` the whole line matches. */
+  private match(kind: BlockKind, l: LegacyLine): Stmt | undefined {
     for (const form of legacyForms(kind, this.minor)) {
       const m = form.regex.exec(l.text);
       if (!m) continue;
@@ -113,7 +137,6 @@ export class LegacyParser {
       if (form.opens) stmt.block = { kind: form.opens, body: [] };
       return stmt;
     }
-    this.problems.push(this.unknown(kind, l));
     return undefined;
   }
 
@@ -132,7 +155,10 @@ export class LegacyParser {
     const forms = legacyForms(kind, this.minor).filter((x) => x.name.toLowerCase() === lower);
     if (l.text.endsWith('\r')) {
       more.modern = `unknown directive "${keyword.replace(/\r$/, '')}": the line ends with a carriage return`;
-      more.hint = 'the file has DOS (CRLF) line endings, which pound 2.4 does not accept; convert it (dos2unix) or use -W compat=2.8';
+      more.hint = 'the file has DOS (CRLF) line endings, which pound 2.4 does not accept; convert it (dos2unix) or use -W compat=2.8 (further lines with a CR are read as if it was not there)';
+      this.crlfReported = true;
+      const again = this.match(kind, { ...l, text: l.text.slice(0, -1) });
+      if (again?.block) this.recoverAs = again.block.kind;
     } else if (forms.length > 0) {
       const want = forms.map((x) => (x.args.length ? x.args.map((a) => SHAPE_WORDS[a]).join(' then ') : 'no value')).join(', or ');
       const rest = l.text.slice(kwStart + keyword.length).trim();
@@ -152,7 +178,10 @@ export class LegacyParser {
         more.hint = `${keyword} is ${other === 'pound-2.8' ? 'only accepted from pound 2.5 on: use -W compat=2.8' : 'not accepted after pound 2.7'}`;
       } else {
         const guess = closest(keyword, keywordNames(kind, this.dialect));
-        if (guess) more.hint = `did you mean "${guess}"?`;
+        if (guess) {
+          more.hint = `did you mean "${guess}"?`;
+          this.recoverAs = legacyForms(kind, this.minor).find((x) => x.name.toLowerCase() === guess.toLowerCase() && x.opens)?.opens;
+        }
       }
     }
     return problem('unknown-directive', span, text, more);

@@ -96,7 +96,7 @@ class IncludeExpander {
       const isWord = t.tokenType === this.m.tokens.Word || t.tokenType === this.m.tokens.End;
       if (atStart && isWord && next?.tokenType === this.m.tokens.Str && (!after || after.tokenType === this.m.tokens.Newline)) {
         if (/^include$/i.test(t.image)) {
-          out.push(...this.include(t, next, chain));
+          out.push(...this.include(next, chain));
           i += 1; // keep the newline: it ends the (now empty) statement
           continue;
         }
@@ -115,7 +115,7 @@ class IncludeExpander {
     return out;
   }
 
-  private include(kw: FToken, nameTok: FToken, chain: { file: string; at?: FToken }[]): FToken[] {
+  private include(nameTok: FToken, chain: { file: string; at?: FToken }[]): FToken[] {
     const name = this.builder.stringValue(nameTok);
     const path = name.startsWith('/') || !this.includeDir ? name : join(this.includeDir, name);
     const where = tokenSpan(nameTok);
@@ -132,7 +132,7 @@ class IncludeExpander {
       }
     }
     // The chain as the included file sees it: this file's entry records the Include.
-    const stack = chain.map((c, i) => (i === chain.length - 1 ? { ...c, at: kw } : c));
+    const stack = chain.map((c, i) => (i === chain.length - 1 ? { ...c, at: nameTok } : c));
     const out: FToken[] = [];
     for (const f of files) {
       const open = chain.findIndex((c) => c.file === f);

@@ -74,9 +74,9 @@ export interface Block {
   end?: Span;
 }
 
-/** Span from the start of `a` to the end of `b`. */
+/** Span from the start of `a` to the end of `b`, found when `b` was read (a block's End). */
 export function joinSpans(a: Span, b: Span): Span {
-  const s: Span = { file: a.file, start: a.start, end: b.end, order: a.order };
+  const s: Span = { file: a.file, start: a.start, end: b.end, order: b.order };
   if (b.file !== a.file) s.endFile = b.file;
   return s;
 }

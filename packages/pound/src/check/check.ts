@@ -65,7 +65,7 @@ export async function checkConfig(opts: CheckOptions): Promise<CheckResult> {
   } else {
     const minor = opts.dialect === 'pound-2.4' ? 4 : 8;
     const reader = new LegacyReader(opts.file, bytes, minor, sources, problems);
-    root = new LegacyParser(reader, minor, problems).parse();
+    root = new LegacyParser(reader, minor, problems, opts.collectAll).parse();
   }
 
   // The original stops at its first error: nothing after it is resolved or checked.

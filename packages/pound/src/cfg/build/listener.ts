@@ -214,7 +214,7 @@ export function buildListener(ctx: BuildContext, stmt: Stmt, named: NamedBackend
           fail('cert-after-tls', s, { l3: 'Cert directives MUST precede other SSL-specific directives - aborted' });
           break;
         }
-        const r = checkCert(ctx, s, ctx.dialect === 'pound-2.8');
+        const r = checkCert(ctx, s, ctx.dialect !== 'pound-2.4');
         if (!r.ok) {
           ok = false;
           break;
