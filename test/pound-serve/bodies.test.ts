@@ -141,6 +141,23 @@ describe('pound serving: bodies', () => {
     c.close();
   });
 
+  it('a client Connection: close is honoured but not forwarded: the backend connection serves the next client', async () => {
+    const be = await startRawBackend((sock, all) => {
+      const n = all.toString().split('\r\n\r\n').length - 1;
+      const s = sock as net.Socket & { served?: number };
+      for (let i = s.served ?? 0; i < n; i++) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      s.served = n;
+    });
+    cleanup.push(() => be.close());
+    const px = await proxy(be.port);
+    for (let i = 0; i < 5; i++) {
+      const out = await exchange(px.port, `GET /c${i} HTTP/1.1\r\nHost: h\r\nConnection: close\r\nX-After: 1\r\n\r\n`);
+      assert.equal(out.toString(), 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    }
+    assert.equal(be.connections.length, 1);
+    assert.equal(be.received[0]!.toString().split('\r\n\r\n')[0], 'GET /c0 HTTP/1.1\r\nHost: h\r\nX-After: 1\r\nX-Forwarded-For: 127.0.0.1');
+  });
+
   it('passes a WebSocket upgrade through as a raw tunnel after the 101 (echo)', async () => {
     const be = await startRawBackend((sock, all) => {
       const s = all.toString('latin1');

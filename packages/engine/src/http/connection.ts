@@ -173,6 +173,8 @@ export class ClientConn {
   url = '';
   private isHead = false;
   private closeAfter = false;
+  /** Header line index of a `Connection: close` not forwarded (the backend connection is kept), or -1. */
+  private dropConnectionClose = -1;
   private upgrade = false;
   private bodyMode = BODY_NONE;
   private bodyRemaining = 0;
@@ -524,6 +526,7 @@ export class ClientConn {
     let length = -1;
     let teSeen = false;
     this.closeAfter = this.minor === 0;
+    this.dropConnectionClose = -1;
     let connectionUpgrade = false;
     let upgradeHeader = false;
     for (let i = 0; i < p.count; i++) {
@@ -582,7 +585,11 @@ export class ClientConn {
         case H_CONNECTION: {
           const vs = p.valueStart(i);
           const ve = p.lineEnd(i);
-          if (legacy ? valueEquals(buf, vs, ve, 'close') : valueHasToken(buf, vs, ve, 'close')) this.closeAfter = true;
+          if (valueEquals(buf, vs, ve, 'close')) {
+            this.closeAfter = true;
+            // HTTP/1.1: the client's close is ours to honour; the backend connection can stay.
+            if (this.minor === 1 && this.dropConnectionClose === -1) this.dropConnectionClose = i;
+          } else if (!legacy && valueHasToken(buf, vs, ve, 'close')) this.closeAfter = true;
           if (valueHasToken(buf, vs, ve, 'upgrade')) connectionUpgrade = true;
           break;
         }
@@ -725,7 +732,7 @@ export class ClientConn {
       let out = latin1(buf, p.firstStart, p.firstEnd) + '\r\n';
       for (let i = 0; i < p.count; i++) {
         const k = p.kind(i);
-        if (k === H_MALFORMED) continue;
+        if (k === H_MALFORMED || i === this.dropConnectionClose) continue;
         if (k === H_EXPECT && valueEquals(buf, p.valueStart(i), p.lineEnd(i), '100-continue')) continue;
         if (modern && k === H_X_FORWARDED_FOR) { (forwardedFor ??= []).push(p.value(i)); continue; }
         if (modern && (k === H_X_FORWARDED_PROTO || k === H_X_FORWARDED_PORT)) continue;
@@ -751,12 +758,17 @@ export class ClientConn {
       xff = this.forwardedLines(forwardedFor);
       return Buffer.from(out + extra + xff + '\r\n', 'latin1');
     }
-    // Fast path: the received head minus its blank line, then our additions.
+    // Fast path: the received head minus its blank line (and a dropped Connection: close),
+    // then our additions.
     xff = this.forwardedLines(undefined);
     const tail = extra + xff + '\r\n';
-    const headLen = p.end - 2 - p.firstStart;
+    const drop = this.dropConnectionClose;
+    const cutStart = drop >= 0 ? p.lineStart(drop) : p.end - 2;
+    const cutEnd = drop >= 0 ? p.lineEnd(drop) + 2 : p.end - 2;
+    const headLen = p.end - 2 - p.firstStart - (cutEnd - cutStart);
     const out = Buffer.allocUnsafe(headLen + tail.length);
-    buf.copy(out, 0, p.firstStart, p.end - 2);
+    buf.copy(out, 0, p.firstStart, cutStart);
+    if (cutEnd < p.end - 2) buf.copy(out, cutStart - p.firstStart, cutEnd, p.end - 2);
     out.write(tail, headLen, 'latin1');
     return out;
   }
@@ -1237,8 +1249,8 @@ export class ClientConn {
     const eof = this.resMode === BODY_EOF;
     if (conn) {
       const reusable =
-        !eof && !this.resClose && !this.resExtra && this.resHttp11 && this.bodyDone && !this.closeAfter &&
-        this.minor === 1 && !this.backendPausedByUs && conn.sock.writable;
+        !eof && !this.resClose && !this.resExtra && this.resHttp11 && this.bodyDone &&
+        (!this.closeAfter || this.dropConnectionClose >= 0) && this.minor === 1 && !this.backendPausedByUs && conn.sock.writable;
       if (reusable) {
         conn.owner = null;
         conn.reused = false;

@@ -106,8 +106,8 @@ export class HeadParser {
   firstEnd = 0;
   /** The first line held a control character (the request is then refused). */
   firstHasControl = false;
-  /** Header lines: 4 ints each (start, content end, colon offset, kind). */
-  readonly lines = new Int32Array(4 * (MAX_HEADER_LINES + 1));
+  /** Header lines: 4 ints each (start, content end, colon offset, kind); grown on demand. */
+  lines = new Int32Array(4 * 16);
   count = 0;
   /** Offset just after the blank line that ends the head. */
   end = 0;
@@ -129,7 +129,7 @@ export class HeadParser {
   scan(buf: Buffer): number {
     this.buf = buf;
     let p = this.pos;
-    const lines = this.lines;
+    let lines = this.lines;
     for (;;) {
       const nl = buf.indexOf(10, p);
       if (nl < 0) {
@@ -174,6 +174,11 @@ export class HeadParser {
           kind = classify(buf, p, i - p);
         }
         const k = this.count * 4;
+        if (k + 4 > lines.length) {
+          const bigger = new Int32Array(Math.min(lines.length * 2, 4 * (MAX_HEADER_LINES + 1)));
+          bigger.set(lines);
+          this.lines = lines = bigger;
+        }
         lines[k] = p;
         lines[k + 1] = e;
         lines[k + 2] = colon;
