@@ -111,6 +111,8 @@ export async function startPen(
   args: string[],
   options: { pidFile?: string; control?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningPen> {
+  // A pid file left by an earlier run must not pass for this pen being ready.
+  if (options.pidFile) rmSync(options.pidFile, { force: true });
   const child = spawn(flavour.pen, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -137,7 +139,7 @@ export async function startPen(
   const deadline = Date.now() + 8000;
   while (Date.now() < deadline && !gone) {
     if (options.pidFile) {
-      if (existsSync(options.pidFile) && readFileSync(options.pidFile, 'utf8').length > 0) return pen;
+      if (existsSync(options.pidFile) && readFileSync(options.pidFile, 'utf8') === String(child.pid)) return pen;
     } else if (options.control) {
       const r = await run(flavour.penctl, [options.control, 'pid'], { timeoutMs: 2000 });
       if (/^\d+\n$/.test(r.stdout)) return pen;
