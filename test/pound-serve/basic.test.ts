@@ -86,4 +86,14 @@ describe('pound serving: basic proxying', () => {
     const two = (await exchange(px.port, 'GET /h1 HTTP/1.1\r\nHost: x\r\n\r\nGET /h2 HTTP/1.1\r\nHost: x\r\n\r\n', { endAfterWrite: true })).toString();
     assert.ok(two.includes('one GET /h1') && two.endsWith('one GET /h2'), two);
   });
+
+  it('a disabled listener accepts and closes at once (poundctl -l)', async () => {
+    px.handle.config.listeners[0]!.disabled = true;
+    try {
+      assert.equal((await exchange(px.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')).length, 0);
+    } finally {
+      px.handle.config.listeners[0]!.disabled = false;
+    }
+    assert.ok((await exchange(px.port, 'GET /back HTTP/1.0\r\n\r\n')).toString().endsWith('one GET /back'));
+  });
 });

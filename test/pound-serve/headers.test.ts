@@ -56,6 +56,16 @@ describe('pound serving: headers', () => {
       ['X-Keep', 'k', 'X-First', '1', 'X-Second', '2', 'X-Forwarded-For', '127.0.0.1']);
   });
 
+  it('HeadRemove\'d lines are not forwarded but still select services (HeadRequire sees them)', async () => {
+    const px = await run(config([listener([
+      service([backend(be.port)], { match: [{ kind: 'header', pattern: pattern('^X-Route: internal') }] }),
+    ], { requestHeaders: [{ op: 'remove', pattern: pattern('^X-Route:') }] })]));
+    proxies.push(px);
+    const out = await exchange(px.port, 'GET /r HTTP/1.0\r\nX-Route: internal\r\n\r\n');
+    assert.match(out.toString(), /^HTTP\/1\.1 (200|302) /);
+    assert.deepEqual(be.seen.at(-1)!.headers, ['X-Forwarded-For', '127.0.0.1']);
+  });
+
   it('SetHeader (4.x) replaces a header of the same name', async () => {
     const port = await start({ requestHeaders: [{ op: 'set', line: 'X-Mode: proxy' }] }, 'pound-4');
     const h = await sent(port, 'GET / HTTP/1.0\r\nX-Mode: client\r\nX-B: b\r\n');

@@ -100,6 +100,17 @@ describe('pound serving: sessions', () => {
     c.close();
   });
 
+  it('a disabled backend keeps its existing sessions but gets no new ones', async () => {
+    const px = await run(config([listener([service(bes.map((b) => backend(b.port)), { session: session('URL', 300, 'sid') })])]));
+    proxies.push(px);
+    const owner = (await serve(px.port, 1, () => 'GET /?sid=kept HTTP/1.1\r\nHost: h\r\n\r\n'))[0]!;
+    const idx = ['a', 'b', 'c'].indexOf(owner);
+    px.handle.config.listeners[0]!.services[0]!.backends[idx]!.disabled = true;
+    assert.ok(sticky([owner, ...(await serve(px.port, 20, () => 'GET /?sid=kept HTTP/1.1\r\nHost: h\r\n\r\n'))]));
+    const fresh = await serve(px.port, 30, (i) => `GET /?sid=new${i} HTTP/1.1\r\nHost: h\r\n\r\n`);
+    assert.ok(!fresh.includes(owner), 'no new session on the disabled backend');
+  });
+
   it('negative TTL (2.x): stateless hashing, the same key picks the same backend in any process', async () => {
     const p1 = await start(session('URL', -1, 'sid'));
     const p2 = await start(session('URL', -1, 'sid'));
