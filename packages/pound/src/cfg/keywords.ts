@@ -226,7 +226,8 @@ const CONDITIONS: ModernKeyword[] = [
   k('Path', [{ t: 'flags' }, S]),
   k('Query', [{ t: 'flags' }, S]),
   k('QueryParam', [S, { t: 'flags' }, S]),
-  k('Header', [{ t: 'flags' }, S]),
+  // Header ["name"] [options] "pattern"
+  k('Header', [{ t: 'flags' }, S, { t: 'flags' }, opt(S)]),
   k('Host', [{ t: 'flags' }, S]),
   k('Method', [{ t: 'flags' }, S]),
   k('StringMatch', [S, { t: 'flags' }, S]),

@@ -164,16 +164,13 @@ export function toModel(root: Block, opts: BuildOptions): BuildResult {
         if (svc) config.services.push(svc);
         break;
       }
-      case 'ACL':
-      case 'Condition':
-      case 'TrustedIP':
-      case 'ForwardedHeader':
-      case 'CombineHeaders':
-      case 'Resolver':
       case 'Lua':
       case 'Tunnel':
         ctx.notRunYet(s.name, s);
         break;
+      // ACL and Condition definitions matter only where a Service uses them (refused
+      // there); TrustedIP/ForwardedHeader only change the logged client address;
+      // CombineHeaders, Resolver (dynamic backends are refused where used): harmless.
       default:
         // Supervisor, Worker*, ConnectionQueueSize, ReserveFD, LogTag, BackendStats,
         // WatcherTTL, LineBufferSize, Constant, HeaderOption: no effect on what is served.

@@ -81,6 +81,19 @@ export async function checkConfig(opts: CheckOptions): Promise<CheckResult> {
   });
   problems.push(...built.problems);
   result.unsupported = built.unsupported;
+  if (opts.collectAll) {
+    for (const u of built.unsupported) {
+      problems.push({
+        severity: 'warning',
+        code: 'not-run-yet',
+        span: u.span,
+        order: u.span.order,
+        text: '',
+        modern: `${u.what}: checked, but penpound does not run it yet (serving refuses this configuration)`,
+        modernOnly: true,
+      });
+    }
+  }
   if (!problems.some((p) => p.severity === 'error')) result.config = built.config;
   return result;
 }

@@ -1,4 +1,5 @@
 // ListenHTTP / ListenHTTPS blocks → model Listener (services inside come from service.ts).
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { HeaderRule, HttpListenerOptions, Listener, Service, TlsServerConfig } from '@penpound/engine';
 import { checkCaFile, checkCrlFile } from '../../tls/pem-check.js';
@@ -11,6 +12,17 @@ import { sourceOf, type BuildContext } from './context.js';
 import { buildService, type NamedBackends } from './service.js';
 import { bool, checkedEre, int, matchOptions, text } from './values.js';
 import { servicePort } from './services-file.js';
+
+/** Whether OpenSSL accepts a cipher list (node:tls loaded only when a 4.x file has one). */
+function ciphersUsable(list: string): boolean {
+  const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+  try {
+    tls.createSecureContext({ ciphers: list });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Status codes 4.x's ErrorFile accepts. */
 const ERROR_FILE_CODES = new Set([400, 401, 403, 404, 405, 413, 414, 429, 500, 501, 503]);
@@ -235,7 +247,10 @@ export function buildListener(ctx: BuildContext, stmt: Stmt, named: NamedBackend
       case 'Ciphers':
         if (!beforeCert(s)) break;
         if (s.args.length === 2) ctx.notRunYet('Ciphers -ciphersuites', s);
-        else tls.ciphers = text(s);
+        else if (!ctx.legacy && !ciphersUsable(text(s))) {
+          // Legacy ignores a useless list; 4.x refuses it.
+          fail('ciphers', s, { m: `failed to set cipher list: error:0A0000B9:SSL routines::no cipher match`, modern: `Ciphers "${text(s)}" selects no cipher OpenSSL knows` }, s.args[s.args.length - 1]!.span);
+        } else tls.ciphers = text(s);
         break;
       case 'SSLHonorCipherOrder':
         tls.honorCipherOrder = bool(s);

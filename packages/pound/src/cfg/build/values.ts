@@ -63,10 +63,13 @@ export interface MatchOptions {
 
 export function matchOptions(args: Arg[]): { options: MatchOptions; rest: Arg[] } {
   const options: MatchOptions = {};
-  let i = 0;
-  for (; i < args.length; i++) {
+  const rest: Arg[] = [];
+  for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a.kind === 'string' || !a.text.startsWith('-')) break;
+    if (a.kind === 'string' || !a.text.startsWith('-')) {
+      rest.push(a);
+      continue;
+    }
     switch (a.text.toLowerCase()) {
       case '-re': case '-posix': options.syntax = 'posix-ere'; break;
       case '-pcre': case '-perl': options.syntax = 'pcre'; break;
@@ -80,10 +83,10 @@ export function matchOptions(args: Arg[]): { options: MatchOptions; rest: Arg[] 
       case '-filewatch': options.fromFile = 'filewatch'; break;
       case '-decode': options.decode = true; break;
       case '-tag': options.tag = args[++i]?.text ?? ''; break;
-      default: break;
+      default: rest.push(a); break;
     }
   }
-  return { options, rest: args.slice(i) };
+  return { options, rest };
 }
 
 export const MATCH_FLAGS = new Set(['-re', '-posix', '-pcre', '-perl', '-exact', '-beg', '-end', '-contain', '-icase', '-case', '-file', '-filewatch', '-decode', '-tag']);
