@@ -319,6 +319,18 @@ export class Connection implements Attempt {
     }
   }
 
+  hasUpstream(): boolean {
+    return this.upstream !== undefined;
+  }
+
+  pendingToClient(): number {
+    return this.client.writableLength;
+  }
+
+  pendingToServer(): number {
+    return this.upstream?.writableLength ?? 0;
+  }
+
   logChunk(chunk: Buffer): void {
     this.owner.requestLog.logChunk(this.address ?? '', this.owner.context.now(), this.serverText, chunk);
   }

@@ -1,16 +1,36 @@
 // A pen TCP listener: accepts clients into a fixed table of connection slots (pen -x),
 // hands each to a Connection, and runs one shared sweep for connect timeouts and idle
 // connections instead of a timer per connection.
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Diagnostic, Endpoint, Listener, ProxyConfig } from '../model/types.js';
 import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
-import { PenBalancer } from '../balance/pen-balancer.js';
+import { PenBalancer, type Attempt } from '../balance/pen-balancer.js';
 import { NO_BACKEND } from '../balance/select.js';
 import { RequestLog } from '../observe/request-log.js';
 import { loadServerTls, type ServerTls } from '../tls/pem.js';
 import { Connection, CS_CONNECTING } from './connection.js';
-import { listenTcp } from './listen.js';
+import { RawConnection } from './raw-connection.js';
+import { rawBindings, type RawBindings, type RawHandle } from './raw-handles.js';
+import { listenNet, listenRaw, type Acceptor } from './acceptor.js';
+
+/** What the listener needs of a connection, on either I/O path. */
+export interface StreamConn extends Attempt {
+  readonly slot: number;
+  state: number;
+  connectStartedMs: number;
+  begin(): void;
+  startDummy(): void;
+  connectTimedOut(): void;
+  checkIdle(now: number, idleSeconds: number): void;
+  destroyAll(): void;
+  hasUpstream(): boolean;
+  pendingToClient(): number;
+  pendingToServer(): number;
+}
+
+/** An accepted client not yet given a slot: a net.Socket (TLS path) or a raw handle. */
+type Accepted = Socket | RawHandle;
 
 const SWEEP_MS = 250;
 
@@ -23,12 +43,14 @@ export class StreamListener implements ListenerRuntime {
   readonly balancer: PenBalancer;
   readonly requestLog: RequestLog;
   /** Connections whose upstream connect is in progress. */
-  readonly pending = new Set<Connection>();
+  readonly pending = new Set<StreamConn>();
   tls: ServerTls | undefined;
-  private server: Server;
-  private readonly slots: (Connection | undefined)[] = [];
+  /** The fast path's bindings; undefined = net.Socket path (TLS, or not available). */
+  private raw: RawBindings | undefined;
+  private acceptor: Acceptor | undefined;
+  private readonly slots: (StreamConn | undefined)[] = [];
   /** Accepted while every slot was taken: they wait here as they would in pen's backlog. */
-  private readonly waiting: Socket[] = [];
+  private readonly waiting: Accepted[] = [];
   private readonly sweep: NodeJS.Timeout;
   private sweeps = 0;
   private transparentReported = false;
@@ -41,7 +63,6 @@ export class StreamListener implements ListenerRuntime {
   ) {
     this.balancer = new PenBalancer(config, index, this.stats.services[0]!, context.now);
     this.requestLog = new RequestLog((d) => context.report(d));
-    this.server = this.newServer();
     this.sweep = setInterval(() => this.tick(), SWEEP_MS);
     this.sweep.unref();
   }
@@ -62,22 +83,34 @@ export class StreamListener implements ListenerRuntime {
       const tls = loadServerTls(listener.tls, (d) => this.context.report(d));
       if ('severity' in tls) return tls;
       this.tls = tls;
+    } else {
+      this.raw = rawBindings();
     }
-    const bound = await listenTcp(this.server, listener.endpoint, listener.backlog, listener.reusePort);
-    if (bound) return bound;
+    const bound = await this.listen(listener.endpoint);
+    if ('severity' in bound) return bound;
+    this.acceptor = bound;
     const logError = await this.requestLog.open(this.config.logging.requestLog);
     if (logError) {
-      this.server.close();
+      bound.close();
+      this.acceptor = undefined;
       return logError;
     }
     return undefined;
   }
 
-  private newServer(): Server {
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
-    server.on('connection', (socket: Socket) => this.onConnection(socket));
-    server.on('error', (err) => this.context.report({ severity: 'warning', message: `accept: ${err.message}` }));
-    return server;
+  private listen(endpoint: Endpoint): Promise<Acceptor | Diagnostic> {
+    const listener = this.listenerConfig();
+    const raw = this.raw;
+    if (raw) {
+      return Promise.resolve(
+        listenRaw(raw, endpoint, listener.backlog, (h) => this.onConnection(h), (status) => {
+          this.debug(1, `accept: ${status}`);
+        }),
+      );
+    }
+    return listenNet(endpoint, listener.backlog, listener.reusePort, (s) => this.onConnection(s), (err) => {
+      this.debug(1, `accept: ${err.message}`);
+    });
   }
 
   // ---- admission -----------------------------------------------------------------------
@@ -90,36 +123,41 @@ export class StreamListener implements ListenerRuntime {
     return this.pending.size < (pendingMax > 0 ? pendingMax : 1);
   }
 
-  private onConnection(socket: Socket): void {
+  private onConnection(accepted: Accepted): void {
     if (this.stopping) {
-      socket.destroy();
+      discard(accepted);
       return;
     }
     if (this.waiting.length > 0 || !this.canAdmit()) {
       // Like pen with its listener disarmed: the client waits (up to the backlog).
       if (this.waiting.length >= Math.max(1, this.listenerConfig().backlog)) {
-        socket.destroy();
+        discard(accepted);
         return;
       }
-      socket.on('error', noop);
-      this.waiting.push(socket);
+      if (!this.raw) (accepted as Socket).on('error', noop);
+      this.waiting.push(accepted);
       return;
     }
-    this.admit(socket);
+    this.admit(accepted);
   }
 
   admitWaiting(): void {
     while (this.waiting.length > 0 && !this.stopping && this.canAdmit()) {
-      const socket = this.waiting.shift()!;
-      socket.removeListener('error', noop);
-      if (socket.destroyed) continue;
-      this.admit(socket);
+      const accepted = this.waiting.shift()!;
+      if (!this.raw) {
+        const socket = accepted as Socket;
+        socket.removeListener('error', noop);
+        if (socket.destroyed) continue;
+      }
+      this.admit(accepted);
     }
   }
 
-  private admit(socket: Socket): void {
+  private admit(accepted: Accepted): void {
     const slot = this.freeSlot();
-    const c = new Connection(this, slot, socket);
+    const c: StreamConn = this.raw
+      ? new RawConnection(this, this.raw, slot, accepted as RawHandle)
+      : new Connection(this, slot, accepted as Socket);
     this.slots[slot] = c;
     this.stats.connectionsUsed++;
     this.stats.lastSlot = slot;
@@ -148,7 +186,7 @@ export class StreamListener implements ListenerRuntime {
     return n;
   }
 
-  release(c: Connection): void {
+  release(c: StreamConn): void {
     if (this.slots[c.slot] === c) {
       this.slots[c.slot] = undefined;
       this.stats.connectionsUsed--;
@@ -179,25 +217,24 @@ export class StreamListener implements ListenerRuntime {
   // ---- ListenerRuntime -----------------------------------------------------------------
 
   bound(): { address: string; port: number } {
-    const a = this.server.address();
-    if (a && typeof a === 'object') return { address: a.address, port: a.port };
-    return { address: typeof a === 'string' ? a : '', port: 0 };
+    return this.acceptor?.bound() ?? { address: '', port: 0 };
   }
 
   connections(): ConnectionEntry[] {
     const out: ConnectionEntry[] = [];
     for (const c of this.slots) {
       if (!c) continue;
+      const up = c.hasUpstream();
       out.push({
         slot: c.slot,
         state: c.state,
         // Stable stand-ins for pen's file descriptors (Node does not expose them).
         clientFd: 10 + 2 * c.slot,
-        serverFd: c.upstream ? 11 + 2 * c.slot : -1,
-        pendingToClient: c.client.writableLength,
-        pendingToServer: c.upstream?.writableLength ?? 0,
+        serverFd: up ? 11 + 2 * c.slot : -1,
+        pendingToClient: c.pendingToClient(),
+        pendingToServer: c.pendingToServer(),
         client: c.clientSlot,
-        backend: c.upstream || c.state ? c.server : NO_BACKEND,
+        backend: up || c.state ? c.server : NO_BACKEND,
       });
     }
     return out;
@@ -212,20 +249,17 @@ export class StreamListener implements ListenerRuntime {
 
   async relisten(endpoint: Endpoint, spec: string): Promise<Diagnostic | undefined> {
     const listener = this.listenerConfig();
-    const old = this.server;
     const previous = reboundEndpoint(listener.endpoint, this.bound().port);
     // Close first (the new address may be the old one), reopen the old one on failure.
-    // (close() frees the address at once; its callback would wait for every connection.)
-    old.close();
-    const fresh = this.newServer();
-    const err = await listenTcp(fresh, endpoint, listener.backlog, listener.reusePort);
-    if (err) {
-      const again = this.newServer();
-      const back = await listenTcp(again, previous, listener.backlog, listener.reusePort);
-      if (!back) this.server = again;
-      return err;
+    this.acceptor?.close();
+    this.acceptor = undefined;
+    const fresh = await this.listen(endpoint);
+    if ('severity' in fresh) {
+      const back = await this.listen(previous);
+      if (!('severity' in back)) this.acceptor = back;
+      return fresh;
     }
-    this.server = fresh;
+    this.acceptor = fresh;
     listener.endpoint = endpoint;
     listener.spec = spec;
     return undefined;
@@ -238,19 +272,24 @@ export class StreamListener implements ListenerRuntime {
   async stop(graceful: boolean): Promise<void> {
     this.stopping = true;
     clearInterval(this.sweep);
-    const closed = new Promise<void>((done) => this.server.close(() => done()));
-    for (const s of this.waiting.splice(0)) s.destroy();
+    this.acceptor?.close();
+    this.acceptor = undefined;
+    for (const a of this.waiting.splice(0)) discard(a);
     if (graceful && this.stats.connectionsUsed > 0) {
       const deadline = Date.now() + Math.max(0, this.config.process.graceSeconds) * 1000;
       while (this.stats.connectionsUsed > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     }
     for (const c of this.slots) if (c) c.destroyAll();
     this.requestLog.close();
-    await closed;
   }
 }
 
 function noop(): void {}
+
+function discard(accepted: Accepted): void {
+  if ('destroy' in accepted) accepted.destroy();
+  else (accepted as RawHandle).close();
+}
 
 /** The endpoint as actually bound (a configured port 0 became a real one). */
 export function reboundEndpoint(endpoint: Endpoint, port: number): Endpoint {
