@@ -17,17 +17,19 @@ import { median } from './stats.mjs';
 import { timeToListening, timePoundCheck } from './startup.mjs';
 import { renderReport } from './report.mjs';
 import { profilePen } from './profile.mjs';
+import { syscallsPerRequest } from './syscalls.mjs';
 
 const USAGE = `usage: scripts/bench [--quick] [--json FILE] [--markdown FILE] [--seconds N] [--reps N]
                      [--conns N] [--targets id,..] [--scenarios id,..] [--no-startup]
                      [--nginx-cpus LIST] [--keep]
        scripts/bench --profile-pen [--seconds N] [--profile-out FILE]
+       scripts/bench --syscalls [--targets id,..] [--seconds N]   (needs strace)
 targets:   ${TARGETS.map((t) => t.id).join(', ')}
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`;
 
 function parseArgs(argv) {
   const o = { quick: false, json: null, markdown: null, seconds: null, reps: null, conns: 50, targets: null,
-    scenarios: null, startup: true, nginxCpus: null, keep: false, profilePen: false, profileOut: null };
+    scenarios: null, startup: true, nginxCpus: null, keep: false, profilePen: false, profileOut: null, syscalls: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) usage(`${a} needs a value`); return argv[++i]; };
@@ -45,6 +47,7 @@ function parseArgs(argv) {
       case '--keep': o.keep = true; break;
       case '--profile-pen': o.profilePen = true; break;
       case '--profile-out': o.profileOut = val(); break;
+      case '--syscalls': o.syscalls = true; break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -126,11 +129,11 @@ async function runCell({ inst, scenario, seconds, conns }) {
   const cpu0 = inst.cpu ? groupCpuSeconds(inst.proc.pid) : null;
   const r = await runWrk({ url: `${scheme}://127.0.0.1:${inst.port}${scenario.path}`, seconds, conns, close: scenario.close });
   const cpu1 = inst.cpu ? groupCpuSeconds(inst.proc.pid) : null;
-  const errors = r.socketErrors ? Object.values(r.socketErrors).reduce((a, b) => a + b, 0) : 0;
   return {
     ok: r.ok, reason: r.reason, rps: r.rps, requests: r.requests, p50ms: r.p50ms, p99ms: r.p99ms,
-    errors, non2xx: r.non2xx,
-    cpuUsPerReq: inst.cpu && r.requests ? ((cpu1 - cpu0) / r.requests) * 1e6 : null,
+    socketErrors: r.socketErrors ?? { connect: 0, read: 0, write: 0, timeout: 0 }, non2xx: r.non2xx,
+    cpuUsPerReq: inst.cpu && r.requests ? ((cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / r.requests) * 1e6 : null,
+    userUsPerReq: inst.cpu && r.requests ? ((cpu1.user - cpu0.user) / r.requests) * 1e6 : null,
   };
 }
 
@@ -142,9 +145,22 @@ function summarise(runs) {
     rps: median(rps), minRps: Math.min(...rps), maxRps: Math.max(...rps), reps: good.length,
     p50ms: median(good.map((r) => r.p50ms)), p99ms: median(good.map((r) => r.p99ms)),
     cpuUsPerReq: median(good.map((r) => r.cpuUsPerReq)),
-    errors: good.reduce((a, r) => a + r.errors + r.non2xx, 0),
+    userUsPerReq: median(good.map((r) => r.userUsPerReq)),
+    errors: errorSummary(good),
     failedReps: runs.length - good.length,
   };
+}
+
+/** "0", or e.g. "5221 (read 5200, non-2xx 21)" summed over the reps. */
+function errorSummary(runs) {
+  const sum = { connect: 0, read: 0, write: 0, timeout: 0, 'non-2xx': 0 };
+  for (const r of runs) {
+    for (const k of ['connect', 'read', 'write', 'timeout']) sum[k] += r.socketErrors[k];
+    sum['non-2xx'] += r.non2xx;
+  }
+  const parts = Object.entries(sum).filter(([, v]) => v > 0);
+  const total = parts.reduce((a, [, v]) => a + v, 0);
+  return total ? `${total} (${parts.map(([k, v]) => `${k} ${v}`).join(', ')})` : '0';
 }
 
 async function main() {
@@ -154,6 +170,11 @@ async function main() {
   process.on('exit', () => { if (!opt.keep) rmSync(dir, { recursive: true, force: true }); });
   if (opt.profilePen) {
     await profilePen({ dir, seconds: opt.seconds, conns: opt.conns, out: opt.profileOut });
+    killEverything();
+    return;
+  }
+  if (opt.syscalls) {
+    process.stdout.write(await syscallsPerRequest({ dir, seconds: opt.seconds, targetIds: opt.targets }));
     killEverything();
     return;
   }

@@ -143,17 +143,19 @@ function groupPids(pgid) {
   return out;
 }
 
-/** CPU seconds (user + system) used so far by a process group. */
+/** CPU seconds used so far by a process group: { user, sys }. */
 export function groupCpuSeconds(pgid) {
-  let ticks = 0;
+  let user = 0;
+  let sys = 0;
   for (const pid of groupPids(pgid)) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+      user += Number(f[11]); // utime
+      sys += Number(f[12]); // stime
     } catch { /* raced with exit */ }
   }
-  return ticks / CLK_TCK;
+  return { user: user / CLK_TCK, sys: sys / CLK_TCK };
 }
 
 /** Sum of a /proc status field (VmRSS, VmHWM) over a process group, in KiB. */

@@ -13,7 +13,9 @@ const here = new URL('.', import.meta.url).pathname;
 export async function profilePen({ dir, seconds, conns, out }) {
   if (!existsSync(OUR_PEN_MAIN)) throw new Error(`our pen is not built (${OUR_PEN_MAIN} missing)`);
   const cert = makeCert(dir);
-  const backends = await startBackends(dir, cert);
+  // nginx shares the load generator's core here, so the pen core runs pen alone and the
+  // profiler's wall-clock samples are pen's own time, not nginx preempting it.
+  const backends = await startBackends(dir, cert, { cpus: '0' });
   const port = await freePort();
   const profDir = join(dir, 'prof');
   // The exit hook turns SIGUSR2 into process.exit(), which is when --cpu-prof writes its file.

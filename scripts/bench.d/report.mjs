@@ -43,11 +43,11 @@ export function renderReport(res) {
       const c = cells[s.id]?.[t.id];
       if (!c || c.na) continue;
       detail.push([s.id, t.label, k(c.rps), `${k(c.minRps)}–${k(c.maxRps)}`, ms(c.p50ms), ms(c.p99ms),
-        num(c.cpuUsPerReq, 1), String(c.errors) + (c.failedReps ? ` (${c.failedReps} rep failed)` : '')]);
+        num(c.cpuUsPerReq, 1), c.cpuUsPerReq ? `${Math.round((100 * c.userUsPerReq) / c.cpuUsPerReq)}%` : '—', c.errors + (c.failedReps ? ` (${c.failedReps} rep failed)` : '')]);
     }
   }
-  out.push(table(['scenario', 'target', 'req/s', 'range', 'p50', 'p99', 'proxy CPU µs/req', 'errors'], detail));
-  out.push('\n"proxy CPU µs/req" is user+system time of the proxy\'s process group during the cell divided by requests completed; it is less sensitive to other load on the machine than req/s.\n');
+  out.push(table(['scenario', 'target', 'req/s', 'range', 'p50', 'p99', 'proxy CPU µs/req', 'of which user', 'errors'], detail));
+  out.push('\n"proxy CPU µs/req" is user+system time of the proxy\'s process group during the cell divided by requests completed ("of which user": the share spent outside the kernel); it is less sensitive to other load on the machine than req/s.\n');
 
   out.push('\n### Memory and start-up\n\n');
   const memRows = shown.filter((t) => t.id !== 'direct').map((t) => {
