@@ -209,4 +209,48 @@ describe('pound serving: backend health', () => {
     assert.equal(r.statusLine, 'HTTP/1.0 500 Internal Server Error');
     c.close();
   });
+
+  it('ConnTO: a connect that times out kills the backend; with nothing else usable → 503', async () => {
+    const { blackHole } = await import('../support/stream-backends.js');
+    const hole = await blackHole();
+    const a = await startBackend('a');
+    cleanup.push(async () => hole.close(), () => a.close());
+    const cfg = config([listener([service([backend(hole.port, { timeouts: { connectSeconds: 1, ioSeconds: 5 } }),
+      backend(a.port, { disabled: true })])])]);
+    const px = await run(cfg);
+    cleanup.push(() => px.handle.stop());
+    const c = await RawClient.connect(px.port);
+    c.send('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+    assert.equal((await c.response()).statusLine, 'HTTP/1.0 503 Service Unavailable');
+    c.close();
+    const msgs = px.diagnostics.map((d) => d.message);
+    assert.ok(msgs.some((m) => /^\(\w+\) connect_nb: poll timed out$/.test(m)), msgs.join('\n'));
+    assert.ok(msgs.some((m) => m.endsWith(`BackEnd 127.0.0.1:${hole.port} dead (killed)`)));
+    cfg.listeners[0]!.services[0]!.backends[1]!.disabled = false;
+    const c2 = await RawClient.connect(px.port);
+    c2.send('GET /a HTTP/1.1\r\nHost: h\r\n\r\n');
+    assert.equal((await c2.response()).body.toString(), 'a GET /a');
+    c2.close();
+  });
+
+  it('graceful stop: no new connections, the request in flight is still answered', async () => {
+    const { startRawBackend } = await import('../support/http-backends.js');
+    let answer: (() => void) | undefined;
+    const slow = await startRawBackend((sock, all) => {
+      if (all.includes('\r\n\r\n')) answer = () => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate');
+    });
+    cleanup.push(() => slow.close());
+    const cfg = config([listener([service([backend(slow.port)])])]);
+    cfg.process.graceSeconds = 10;
+    const px = await run(cfg);
+    const c = await RawClient.connect(px.port);
+    c.send('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+    await until(() => answer !== undefined, 'the request at the backend');
+    const stopped = px.handle.stop({ graceful: true });
+    await assert.rejects(RawClient.connect(px.port));
+    answer!();
+    assert.equal((await c.response()).body.toString(), 'late');
+    await stopped;
+    c.close();
+  });
 });

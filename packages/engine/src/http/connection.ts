@@ -1499,7 +1499,7 @@ export class ClientConn {
   /** Graceful stop: close at once if idle between requests. */
   closeIfIdle(): boolean {
     if (this.state === ST_HEAD && this.acc === null && this.pending === null) {
-      this.destroyAll();
+      this.closeClient(); // end(), not destroy(): the last response may still be in flight
       return true;
     }
     return this.state === ST_CLOSED;
