@@ -4,7 +4,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import type { Endpoint } from '@penpound/engine';
-import { aclPermits } from './acl-match.js';
+// The engine's ACL test (client and server ACLs) decides for the control port too.
+import { aclPermits } from '@penpound/engine/balance/acl';
 import { runCommand } from './commands/index.js';
 import type { PenState } from './state.js';
 
