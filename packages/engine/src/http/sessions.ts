@@ -33,10 +33,19 @@ export class SessionKeyRules {
     const t = translateEre(id);
     const frag = t.ok ? t.source : escapeRegex(id);
     if (this.legacy) {
-      this.urlRe = new RegExp(`[?&]${frag}=([^&;#]*)`, 'is');
-      // Greedy `.*` → the last " ID=" on the line; a blank must precede the name.
-      this.cookieRe = new RegExp(`Cookie[^:]*:.*[ \\t]${frag}=([^;]*)`, 'is');
-      this.headerRe = new RegExp(`${frag}:[ \\t]*([^ \\t]*)`, 'is');
+      const compile = (f: string): [RegExp, RegExp, RegExp] => [
+        new RegExp(`[?&]${f}=([^&;#]*)`, 'is'),
+        // Greedy `.*` → the last " ID=" on the line; a blank must precede the name.
+        new RegExp(`Cookie[^:]*:.*[ \\t]${f}=([^;]*)`, 'is'),
+        new RegExp(`${f}:[ \\t]*([^ \\t]*)`, 'is'),
+      ];
+      let res: [RegExp, RegExp, RegExp];
+      try {
+        res = compile(frag);
+      } catch {
+        res = compile(escapeRegex(id)); // an ID that is no valid pattern is taken literally
+      }
+      [this.urlRe, this.cookieRe, this.headerRe] = res;
     }
   }
 

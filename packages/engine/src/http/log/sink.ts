@@ -43,7 +43,10 @@ export interface SinkOptions {
 }
 
 function terminal(fd: 1 | 2): Destination {
-  return pino.destination({ dest: fd, sync: false }) as unknown as Destination;
+  const d = pino.destination({ dest: fd, sync: false });
+  // A closed stdout (EPIPE) must not take the proxy down: the lines are lost, not the service.
+  d.on('error', () => {});
+  return d as unknown as Destination;
 }
 
 function priorityOf(d: Diagnostic): Priority {
