@@ -30,7 +30,10 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
   }
 
   const { start } = await import('@penpound/engine');
-  const report = (d: Diagnostic) => say(d.message);
+  // Run-time diagnostics go where the configuration says (syslog, or the terminal with
+  // LogFacility - / -e), through the engine's log sink for this configuration.
+  const { logSinkFor } = await import('@penpound/engine/http/shared');
+  const report = (d: Diagnostic) => logSinkFor(config).diagnostic(d);
   const started = await start(config, { report });
   if (!started.ok) {
     for (const e of started.errors) say(e.message);
@@ -89,7 +92,7 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
         if (stopping) return;
         stopping = true;
         const graceful = name === 'SIGHUP' || name === 'SIGINT';
-        say(`received signal ${num} - ${graceful ? 'shutting down' : 'exiting'}...`);
+        logSinkFor(config).write('notice', `received signal ${num} - ${graceful ? 'shutting down' : 'exiting'}...`);
         handle.stop({ graceful }).then(finish, finish);
       });
     }
