@@ -133,4 +133,13 @@ describe('pound serving: logging to the terminal', () => {
       server.close();
     }
   });
+
+  it('a closed stdout (EPIPE) loses log lines, never the service', async () => {
+    const p = await startLevel(1);
+    p.proc.stdout!.destroy();
+    for (let i = 0; i < 20; i++) {
+      assert.match((await exchange(p.port, `GET /e${i} HTTP/1.0\r\n\r\n`)).toString(), /^HTTP\/1\.1 200 OK/);
+    }
+    assert.equal(p.proc.exitCode, null);
+  });
 });
