@@ -95,6 +95,21 @@ test('request log: one line per client chunk, after -H, pen format; reopen for r
   }));
 });
 
+test('client data is read in chunks of at most 32 KB, as pen reads it (log: one line per chunk)', async (t) => {
+  const a = await backend('A');
+  const dir = mkdtempSync(join(tmpdir(), 'penlog-'));
+  const file = join(dir, 'pen.log');
+  const pen = await startPen(penConfig({ servers: [a.port], logFile: file }));
+  t.after(() => pen.stop());
+  const request = 'GET /' + 'a'.repeat(40000) + ' HTTP/1.0\r\n\r\n';
+  assert.equal((await exchange(pen.port, request)).data, 'A');
+  assert.equal(a.received.at(-1)!.toString(), request);
+  assert.ok(await until(() => readFileSync(file, 'latin1').split('\n').length >= 3));
+  const lines = readFileSync(file, 'latin1').split('\n');
+  assert.equal(lines[0]!.split(' ')[3], 'GET');
+  assert.ok(lines[0]!.endsWith(' 127.0.0.1 GET /' + 'a'.repeat(95)), lines[0]); // cut at 100 bytes
+});
+
 test('half-close: client EOF reaches the backend, the answer still comes back', async (t) => {
   const a = await backend('A');
   const pen = await startPen(penConfig({ servers: [a.port] }));

@@ -13,13 +13,17 @@ import { blacklist, isBlacklisted } from '../health/blacklist.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
 import { isImmediateConnectError, strerror } from './errors.js';
 import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './connection.js';
-import { errorName, type RawBindings, type RawHandle, type RawRequest } from './raw-handles.js';
+import { errorName, SharedReadBuffer, type RawBindings, type RawHandle, type RawRequest } from './raw-handles.js';
 import type { StreamListener } from './stream-listener.js';
 
 export const RAW_CONN = Symbol('penpound.raw-connection');
 const TO_UPSTREAM = Symbol('penpound.to-upstream');
 
 const DUMMY_RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 15\r\nContent-Type: text/html\r\n\r\nUlric was here.', 'latin1');
+
+const reads = new SharedReadBuffer();
+/** A write request object whose last write completed at once: reusable. */
+let spareWrite: RawRequest | undefined;
 
 /** One direction's socket state. */
 const OPEN = 0;
@@ -61,6 +65,7 @@ export class RawConnection implements Attempt {
   ) {
     client[RAW_CONN] = this;
     client.onread = onRead;
+    reads.attach(client, true);
     const peer: { address?: string; port?: number } = {};
     if (client.getpeername) client.getpeername(peer);
     this.address = peer.address;
@@ -112,6 +117,7 @@ export class RawConnection implements Attempt {
     }
     up[RAW_CONN] = this;
     up.onread = onRead;
+    reads.attach(up, false);
     if (tcp?.keepAlive && up.setKeepAlive) up.setKeepAlive(true, 0);
     // pen's tcp_nodelay (off by default; client sockets get it from the listener).
     if (tcp?.noDelay && up.setNoDelay) up.setNoDelay(true);
@@ -185,6 +191,7 @@ export class RawConnection implements Attempt {
     if (up) {
       up[RAW_CONN] = undefined;
       up.onread = ignoreRead;
+      reads.detach(up);
       up.close();
     }
     this.upstream = undefined;
@@ -201,12 +208,13 @@ export class RawConnection implements Attempt {
 
   // ---- relaying ------------------------------------------------------------------------
 
-  /** A chunk read from `from`: rewrite/log/count, then write it to the other side. */
-  forward(from: RawHandle, arrayBuffer: ArrayBuffer, offset: number, length: number): void {
+  /** A chunk read from `from` (in the shared read buffer): rewrite/log/count, then write it on. */
+  forward(from: RawHandle, length: number): void {
     this.active = true;
     let data: Uint8Array;
     let to: RawHandle;
     const toUpstream = from === this.client;
+    const buffer = reads.buffer;
     if (toUpstream) {
       if (this.dummy) {
         this.answerDummy();
@@ -217,23 +225,24 @@ export class RawConnection implements Attempt {
       const tcp = owner.listenerConfig().tcp;
       const logging = owner.requestLog.active(owner.config.logging.requestLog);
       if ((tcp !== undefined && tcp.forwardedFor) || logging) {
-        let chunk: Buffer = Buffer.from(arrayBuffer, offset, length);
+        let chunk: Buffer = buffer.subarray(0, length);
         if (tcp?.forwardedFor && mayNeedForwarded(chunk)) chunk = addForwardedHeaders(chunk, this.address ?? '', false);
         if (logging) owner.requestLog.logChunk(this.address ?? '', owner.context.now(), this.serverText, chunk);
         data = chunk;
       } else {
-        data = new Uint8Array(arrayBuffer, offset, length);
+        data = new Uint8Array(buffer.buffer, buffer.byteOffset, length);
       }
       this.backendStats!.sent += data.length;
       to = this.upstream!;
     } else {
       this.backendStats!.received += length;
       this.clientEntry.sent += length;
-      data = new Uint8Array(arrayBuffer, offset, length);
+      data = new Uint8Array(buffer.buffer, buffer.byteOffset, length);
       to = this.client;
     }
     const raw = this.raw;
-    const req = new raw.WriteWrap();
+    const req = spareWrite ?? new raw.WriteWrap();
+    spareWrite = undefined;
     req.handle = to;
     req.oncomplete = onWritten;
     req.async = false;
@@ -245,11 +254,15 @@ export class RawConnection implements Attempt {
       return;
     }
     if (raw.state[raw.kLastWriteWasAsync]) {
-      // Keep the bytes alive for libuv and stop reading this side until they are out.
+      // libuv still points into these bytes: keep them, give readers new memory, and stop
+      // reading this side until the write is out (pen keeps one chunk per direction).
       req.buffer = data;
+      if (data.buffer === buffer.buffer) reads.rotate();
       if (toUpstream) this.upstreamWrites++;
       else this.clientWrites++;
       from.readStop();
+    } else {
+      spareWrite = req;
     }
   }
 
@@ -369,6 +382,7 @@ export class RawConnection implements Attempt {
     if (this.clientSide === CLOSED) return;
     this.clientSide = CLOSED;
     this.client.onread = ignoreRead;
+    reads.detach(this.client);
     this.client.close();
     if (this.upstreamSide === OPEN && !(this.state & CS_CLIENT_EOF)) this.closeUpstreamSoon();
     this.maybeFinish();
@@ -380,6 +394,7 @@ export class RawConnection implements Attempt {
     const up = this.upstream;
     if (up) {
       up.onread = ignoreRead;
+      reads.detach(up);
       up.close();
     }
     if (this.clientSide === OPEN && !(this.state & CS_SERVER_EOF)) this.closeClientSoon();
@@ -456,13 +471,13 @@ export class RawConnection implements Attempt {
 
 // ---- callbacks from libuv (this = the handle or the request) ------------------------------
 
-function onRead(this: RawHandle, arrayBuffer: ArrayBuffer | undefined): void {
+function onRead(this: RawHandle): void {
   const c = this[RAW_CONN] as RawConnection | undefined;
   if (!c) return;
   const raw = c.raw;
   const nread = raw.state[raw.kReadBytesOrError]!;
   if (nread > 0) {
-    c.forward(this, arrayBuffer!, raw.state[raw.kArrayBufferOffset]!, nread);
+    c.forward(this, nread);
   } else if (nread === raw.UV_EOF) {
     c.eof(this);
   } else if (nread < 0) {

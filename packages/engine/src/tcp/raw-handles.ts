@@ -24,6 +24,8 @@ export interface RawHandle {
   getsockname?(out: { address?: string; port?: number; family?: string }): number;
   setNoDelay?(on: boolean): number;
   setKeepAlive?(on: boolean, delaySeconds: number): number;
+  /** Read into this memory instead of a fresh allocation per read. */
+  useUserBuffer?(buffer: Uint8Array): void;
   readonly writeQueueSize: number;
   [key: symbol]: unknown;
 }
@@ -102,6 +104,8 @@ export function rawBindings(): RawBindings | undefined {
         (n) => typeof n === 'number',
       ) &&
       typeof b.TCP.prototype.writeBuffer === 'function' &&
+      typeof b.TCP.prototype.useUserBuffer === 'function' &&
+      typeof b.Pipe.prototype.useUserBuffer === 'function' &&
       typeof b.TCP.prototype.readStart === 'function';
     if (ok) cached = b;
   } catch {
@@ -116,5 +120,42 @@ export function errorName(status: number): string {
     return getSystemErrorName(status);
   } catch {
     return `E${-status}`;
+  }
+}
+
+/**
+ * One read buffer shared by every fast-path handle: a chunk is read into it and written
+ * on at once, so nothing is allocated per read. A write the kernel could not take whole
+ * keeps pointing into the buffer until it completes; then every handle is moved to a fresh
+ * buffer (`rotate`) and the old one lives on with that write.
+ */
+export class SharedReadBuffer {
+  buffer: Buffer;
+  /** The first `clientSize` bytes: what client handles read into (pen reads 32 KB chunks). */
+  private clientView: Buffer;
+  private readonly handles = new Map<RawHandle, boolean>();
+
+  constructor(
+    private readonly size = 65536,
+    private readonly clientSize = 32768,
+  ) {
+    this.buffer = Buffer.allocUnsafeSlow(size);
+    this.clientView = this.buffer.subarray(0, clientSize);
+  }
+
+  /** `client`: reads from clients are at most 32 KB, as in pen (-H and the log work per chunk). */
+  attach(handle: RawHandle, client: boolean): void {
+    handle.useUserBuffer!(client ? this.clientView : this.buffer);
+    this.handles.set(handle, client);
+  }
+
+  detach(handle: RawHandle): void {
+    this.handles.delete(handle);
+  }
+
+  rotate(): void {
+    this.buffer = Buffer.allocUnsafeSlow(this.size);
+    this.clientView = this.buffer.subarray(0, this.clientSize);
+    for (const [h, client] of this.handles) h.useUserBuffer!(client ? this.clientView : this.buffer);
   }
 }
