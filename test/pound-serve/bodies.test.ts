@@ -3,17 +3,8 @@
 import assert from 'node:assert/strict';
 import type * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { exchange, RawClient, startBackend, startRawBackend, type Backend } from '../support/http-backends.js';
+import { exchange, RawClient, startBackend, startRawBackend, type Backend, until } from '../support/http-backends.js';
 import { backend, config, listener, run, service, type Running } from './config.js';
-
-/** Resolves when `cond()` holds, polling on I/O turns (bounded: fails after ~5 s). */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('pound serving: bodies', () => {
   const cleanup: (() => Promise<void>)[] = [];

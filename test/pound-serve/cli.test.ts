@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { exchange, freePort, RawClient, startBackend, type Backend } from '../support/http-backends.js';
+import { exchange, freePort, RawClient, startBackend, type Backend, lines } from '../support/http-backends.js';
 
 const POUND = fileURLToPath(new URL('../../../packages/pound/bin/pound', import.meta.url));
 
@@ -22,15 +22,6 @@ async function waitListening(port: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`pound did not listen on ${port}`);
-}
-
-async function lines(get: () => string, n: number): Promise<string[]> {
-  for (let i = 0; i < 500; i++) {
-    const l = get().split('\n').filter(Boolean);
-    if (l.length >= n) return l;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`expected ${n} lines, got: ${JSON.stringify(get())}`);
 }
 
 describe('pound -f: serving through the CLI', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Dialect, ProxyConfig } from '@penpound/engine';
-import { exchange, startBackend, type Backend } from '../support/http-backends.js';
+import { exchange, startBackend, type Backend, lines } from '../support/http-backends.js';
 import { backend, config, listener, redirect, service, url } from './config.js';
 
 const child = fileURLToPath(new URL('./fixtures/serve.js', import.meta.url));
@@ -28,15 +28,6 @@ async function spawnProxy(cfg: ProxyConfig, env: NodeJS.ProcessEnv = process.env
   for (let i = 0; i < 500 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 10));
   for (let i = 0; i < 100 && readFileSync(portFile, 'utf8') === ''; i++) await new Promise((r) => setTimeout(r, 10));
   return { proc, port: Number(readFileSync(portFile, 'utf8')), out: () => out, err: () => err };
-}
-
-async function lines(get: () => string, n: number): Promise<string[]> {
-  for (let i = 0; i < 500; i++) {
-    const l = get().split('\n').filter(Boolean);
-    if (l.length >= n) return l;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`expected ${n} lines, got: ${JSON.stringify(get())}`);
 }
 
 describe('pound serving: logging to the terminal', () => {

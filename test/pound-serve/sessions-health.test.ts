@@ -5,16 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SessionConfig } from '@penpound/engine';
 import { probeNow } from '@penpound/engine/http/index';
-import { RawClient, startBackend, type Backend } from '../support/http-backends.js';
+import { RawClient, startBackend, type Backend, until } from '../support/http-backends.js';
 import { backend, config, listener, run, service, session, type Running } from './config.js';
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('pound serving: sessions', () => {
   const bes: Backend[] = [];

@@ -232,3 +232,19 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Resolves when `cond()` holds, polling every 10 ms (bounded: fails after ~5 s). */
+export async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The non-empty lines of a growing output once there are at least `n` (bounded wait). */
+export async function lines(get: () => string, n: number): Promise<string[]> {
+  let l: string[] = [];
+  await until(() => (l = get().split('\n').filter(Boolean)).length >= n, `${n} lines in ${JSON.stringify(get())}`);
+  return l;
+}
