@@ -374,18 +374,34 @@ function onClientError(): void {
   // 'close' follows; the upstream side is then drained and closed.
 }
 
+/** pen reads at most this much from a client at a time; -H and the log work per read. */
+const PEN_CHUNK = 32768;
+
 function onClientData(this: Tagged, chunk: Buffer): void {
   const c = this[CONN]!;
   c.active = true;
   c.clientEntry.received += chunk.length;
   const owner = c.owner;
   const tcp = owner.listenerConfig().tcp;
-  if (tcp !== undefined && tcp.forwardedFor && mayNeedForwarded(chunk)) {
-    chunk = addForwardedHeaders(chunk, c.address ?? '', c.https);
+  const rewrite = tcp !== undefined && tcp.forwardedFor;
+  const logging = owner.requestLog.active(owner.config.logging.requestLog);
+  if ((rewrite || logging) && chunk.length > PEN_CHUNK) {
+    // Node may hand us up to 64 KB: cut it where pen's reads would have ended.
+    let ok = true;
+    for (let off = 0; off < chunk.length; off += PEN_CHUNK) {
+      ok = sendUpstream(c, chunk.subarray(off, off + PEN_CHUNK), rewrite, logging) && ok;
+    }
+    if (!ok) this.pause();
+    return;
   }
-  if (owner.requestLog.active(owner.config.logging.requestLog)) c.logChunk(chunk);
+  if (!sendUpstream(c, chunk, rewrite, logging)) this.pause();
+}
+
+function sendUpstream(c: Connection, chunk: Buffer, rewrite: boolean, logging: boolean): boolean {
+  if (rewrite && mayNeedForwarded(chunk)) chunk = addForwardedHeaders(chunk, c.address ?? '', c.https);
+  if (logging) c.logChunk(chunk);
   c.backendStats!.sent += chunk.length;
-  if (!c.upstream!.write(chunk)) this.pause();
+  return c.upstream!.write(chunk);
 }
 
 function onUpstreamData(this: Tagged, chunk: Buffer): void {
