@@ -261,6 +261,9 @@ const MODIFICATIONS: ModernKeyword[] = [
   k('HeaderRemove', [S], { deprecated: deprecatedUse('DeleteHeader') }),
 ];
 
+/** 4.x request/response modification statements the engine does not run yet. */
+export const MODIFICATIONS_NOT_RUN = new Set(['SetURL', 'SetPath', 'SetQuery', 'SetQueryParam', 'DeleteQuery', 'DeleteQueryParam', 'LuaModify', 'Rewrite']);
+
 const MODERN_LISTENER: ModernKeyword[] = [
   k('Address', [ANY]),
   k('Port', [{ t: 'port' }]),

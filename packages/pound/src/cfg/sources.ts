@@ -19,11 +19,3 @@ export class Sources {
 export function decode(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
 }
-
-/** Text back to the bytes it came from (see decode). */
-export function encodeLike(text: string): Buffer {
-  const utf8 = Buffer.from(text, 'utf8');
-  // Text that came from Latin-1 has no characters above U+00FF and did not decode as UTF-8.
-  if (/^[\u0000-\u00ff]*$/.test(text) && !isUtf8(Buffer.from(text, 'latin1'))) return Buffer.from(text, 'latin1');
-  return utf8;
-}

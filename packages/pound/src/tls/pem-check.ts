@@ -195,8 +195,8 @@ export function checkCertFile(file: string, opts: { modern: boolean; requireCn: 
   return { ok: true, names, files };
 }
 
-/** A file of CA certificates (CAlist, VerifyList): at least one readable certificate. */
-export function checkCaFile(file: string, kind: 'calist' | 'verify'): SslError | undefined {
+/** The PEM blocks of a file, or why OpenSSL could not read it (missing, bad base64). */
+function readBlocks(file: string): PemBlock[] | SslError {
   let text: string;
   try {
     text = readFileSync(file, 'latin1');
@@ -204,7 +204,13 @@ export function checkCaFile(file: string, kind: 'calist' | 'verify'): SslError |
     return fopenError(err);
   }
   const blocks = pemBlocks(text);
-  if (blocks.some((b) => !b.der)) return SSL_ERRORS.badBase64;
+  return blocks.some((b) => !b.der) ? SSL_ERRORS.badBase64 : blocks;
+}
+
+/** A file of CA certificates (CAlist, VerifyList): at least one readable certificate. */
+export function checkCaFile(file: string, kind: 'calist' | 'verify'): SslError | undefined {
+  const blocks = readBlocks(file);
+  if (!Array.isArray(blocks)) return blocks;
   const certs = blocks.filter(isCert);
   const crls = blocks.filter((b) => b.name === 'X509 CRL');
   if (certs.length === 0 && (kind === 'calist' || crls.length === 0)) {
@@ -222,14 +228,7 @@ export function checkCaFile(file: string, kind: 'calist' | 'verify'): SslError |
 
 /** A CRL file (CRLlist): at least one PEM CRL. */
 export function checkCrlFile(file: string): SslError | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch (err) {
-    return fopenError(err);
-  }
-  const blocks = pemBlocks(text);
-  if (blocks.some((b) => !b.der)) return SSL_ERRORS.badBase64;
-  if (!blocks.some((b) => b.name === 'X509 CRL')) return SSL_ERRORS.noStartLine;
-  return undefined;
+  const blocks = readBlocks(file);
+  if (!Array.isArray(blocks)) return blocks;
+  return blocks.some((b) => b.name === 'X509 CRL') ? undefined : SSL_ERRORS.noStartLine;
 }

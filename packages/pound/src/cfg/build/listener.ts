@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { HeaderRule, HttpListenerOptions, Listener, Service, TlsServerConfig } from '@penpound/engine';
 import { checkCaFile, checkCrlFile } from '../../tls/pem-check.js';
+import { MODIFICATIONS_NOT_RUN } from '../keywords.js';
 import { checkReadableFile } from '../../check/files.js';
 import type { Stmt } from '../statements.js';
 import { joinSpans } from '../statements.js';
@@ -294,18 +295,11 @@ export function buildListener(ctx: BuildContext, stmt: Stmt, named: NamedBackend
       case 'RewriteErrors':
       case 'ForwardedHeader':
       case 'TrustedIP':
-      case 'SetURL':
-      case 'SetPath':
-      case 'SetQuery':
-      case 'SetQueryParam':
-      case 'DeleteQuery':
-      case 'DeleteQueryParam':
-      case 'LuaModify':
-      case 'Rewrite':
         ctx.notRunYet(s.name, s);
         break;
       default:
-        if (/^Err\d{3}$/.test(s.name)) errorFile(s, Number(s.name.slice(3)));
+        if (MODIFICATIONS_NOT_RUN.has(s.name)) ctx.notRunYet(s.name, s);
+        else if (/^Err\d{3}$/.test(s.name)) errorFile(s, Number(s.name.slice(3)));
         break; // LineBufferSize, Constant: no effect here
     }
   }

@@ -1,6 +1,7 @@
 // Service blocks → model Service: match conditions, backends, redirects, session.
 import type { Backend, BalanceConfig, MatchCondition, Pattern, Service } from '@penpound/engine';
 import type { Stmt } from '../statements.js';
+import { MODIFICATIONS_NOT_RUN } from '../keywords.js';
 import { joinSpans } from '../statements.js';
 import { buildBackend } from './backend.js';
 import { sourceOf, type BuildContext } from './context.js';
@@ -156,14 +157,6 @@ export function buildService(ctx: BuildContext, stmt: Stmt, named: NamedBackends
         break;
       case 'SetHeader':
       case 'DeleteHeader':
-      case 'SetURL':
-      case 'SetPath':
-      case 'SetQuery':
-      case 'SetQueryParam':
-      case 'DeleteQuery':
-      case 'DeleteQueryParam':
-      case 'LuaModify':
-      case 'Rewrite':
       case 'AddHeader':
       case 'HeaderAdd':
       case 'HeadRemove':
@@ -173,6 +166,8 @@ export function buildService(ctx: BuildContext, stmt: Stmt, named: NamedBackends
         ctx.notRunYet(`${s.name} in a Service`, s);
         break;
       default:
+        // Header changes per service are not in the model yet.
+        if (MODIFICATIONS_NOT_RUN.has(s.name)) ctx.notRunYet(`${s.name} in a Service`, s);
         break; // LogSuppress, RewriteErrors, ContentCapture, Constant, FallThrough: no effect on routing
     }
   }
