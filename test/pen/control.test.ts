@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { fetchBody, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
-import { freePort, OURS, penctl, REAL, REPO, SKIP_NO_REAL, startPen, tempDir, type PenFlavour } from '../support/pen-process.js';
+import { freePort, OURS, penctl, REAL, REPO, SKIP_NO_REAL, startPen, tempDir, RUN_AS, type PenFlavour } from '../support/pen-process.js';
 
 const FIXTURE = join(REPO, 'fixtures/pen/control-transcript.txt');
 
@@ -57,10 +57,10 @@ async function transcript(flavour: PenFlavour, setup: Setup): Promise<string> {
   const [a, b] = setup.backends;
   const pen = await startPen(
     flavour,
-    ['-f', '-u', 'root', '-X', '-p', pidFile, '-C', control, `127.0.0.1:${listenPort}`, `127.0.0.1:${a!.port}`, `127.0.0.1:${b!.port}:5:10:2:3`],
+    ['-f', ...RUN_AS, '-X', '-p', pidFile, '-C', control, `127.0.0.1:${listenPort}`, `127.0.0.1:${a!.port}`, `127.0.0.1:${b!.port}:5:10:2:3`],
     { pidFile, control },
   );
-  const values = { pid: pen.child.pid!, listen: listenPort, control: controlPort, b0: a!.port, b1: b!.port, dir: dir.path };
+  const values = { pid: pen.child.pid!, listen: listenPort, control: controlPort, b0: a!.port, b1: b!.port, dir: dir.path, user: `-u '${RUN_AS[1]}'` };
   let out = '';
   try {
     for (const line of SCRIPT) {
@@ -117,7 +117,7 @@ describe('control connections', () => {
     const dir = tempDir();
     const control = `127.0.0.1:${await freePort()}`;
     const pidFile = join(dir.path, 'p');
-    const pen = await startPen(OURS, ['-f', '-u', 'root', '-p', pidFile, '-C', control, String(await freePort()), '127.0.0.1:9'], { pidFile, control });
+    const pen = await startPen(OURS, ['-f', ...RUN_AS, '-p', pidFile, '-C', control, String(await freePort()), '127.0.0.1:9'], { pidFile, control });
     try {
       const [host, port] = control.split(':');
       const talk = (parts: string[], gapMs: number) =>
@@ -151,7 +151,7 @@ describe('control connections', () => {
     const dir = tempDir();
     const control = `127.0.0.1:${await freePort()}`;
     const pidFile = join(dir.path, 'p');
-    const pen = await startPen(OURS, ['-f', '-u', 'root', '-p', pidFile, '-C', control, String(await freePort()), '127.0.0.1:9'], { pidFile, control });
+    const pen = await startPen(OURS, ['-f', ...RUN_AS, '-p', pidFile, '-C', control, String(await freePort()), '127.0.0.1:9'], { pidFile, control });
     try {
       assert.equal((await penctl(OURS, control, 'acl', '1', 'permit', '127.0.0.2')).stdout, '');
       assert.equal((await penctl(OURS, control, 'control_acl', '1')).stdout, '1\n');

@@ -1,44 +1,24 @@
 // pen features end to end through the command line (listen forms, limits, timeouts,
 // stubborn, abuse/ACLs, keep-alive -H, TLS, UDP, Unix sockets): each scenario against our
 // pen and, where installed, Debian's pen, with the same expectations unless noted.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
-import { fetchBody, fetchMany, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
-import { freePort, normaliseStderr, OURS, REAL, run, SKIP_NO_REAL, sleep, startPen, tempDir, whichSync, type PenFlavour, type RunningPen } from '../support/pen-process.js';
+import { fetchBody, fetchMany, sharedBackends } from '../support/pen-http.js';
+import { freePort, normaliseStderr, OURS, REAL, run, SKIP_NO_REAL, sleep, tempDir, whichSync, withPen as withAnyPen, type PenFlavour, type RunningPen } from '../support/pen-process.js';
 import { blackHole, namedBackend, udpBackend, udpClient } from '../support/stream-backends.js';
 
 const FLAVOURS: [PenFlavour, false | string][] = [[OURS, false], [REAL, SKIP_NO_REAL]];
 
-let backends: RecordingBackend[] = [];
-before(async () => {
-  backends = await recordingBackends(['A', 'B', 'C', 'E', 'X']);
-});
-after(async () => {
-  await Promise.all(backends.map((b) => b.close()));
-});
+const backends = sharedBackends(['A', 'B', 'C', 'E', 'X']);
 const at = (i: number) => `127.0.0.1:${backends[i]!.port}`;
 
-async function withPen(
-  flavour: PenFlavour,
-  args: string[],
-  body: (pen: RunningPen, control: string, dir: string) => Promise<void>,
-  options: { control?: string } = {},
-): Promise<void> {
-  const dir = tempDir();
-  const pidFile = join(dir.path, 'pen.pid');
-  const control = options.control ?? `127.0.0.1:${await freePort()}`;
-  const pen = await startPen(flavour, ['-f', '-u', 'root', '-C', control, '-p', pidFile, ...args.map((a) => a.replace('<dir>', dir.path))], { pidFile });
-  try {
-    await body(pen, control, dir.path);
-  } finally {
-    await pen.stop();
-    dir.remove();
-  }
+function withPen(flavour: PenFlavour, args: string[], body: (pen: RunningPen, control: string) => Promise<void>, options: { control?: string } = {}): Promise<void> {
+  return withAnyPen(flavour, args, (pen, { control }) => body(pen, control), options);
 }
 
 /** A client connection kept open: its request head is never finished. */

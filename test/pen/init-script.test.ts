@@ -2,11 +2,11 @@
 // where its files live: DAEMON, PIDFILE and /etc/pen.conf point into a temp dir, and the
 // pen.conf values point at local backends. start → round robin over three backends with
 // X-Forwarded-For, status → running, stop → pid file removed. With Debian's pen too.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchMany, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
+import { fetchMany, sharedBackends } from '../support/pen-http.js';
 import { alive, freePort, OURS, REAL, REPO, run, SKIP_NO_REAL, sleep, tempDir, whichSync, type PenFlavour } from '../support/pen-process.js';
 
 const SEED = join(REPO, 'fixtures/pen/seed-000');
@@ -16,13 +16,7 @@ const MISSING = !whichSync('start-stop-daemon')
     ? '/lib/lsb/init-functions is missing (Debian package sysvinit-utils)'
     : false;
 
-let backends: RecordingBackend[] = [];
-before(async () => {
-  backends = await recordingBackends(['A', 'B', 'C']);
-});
-after(async () => {
-  await Promise.all(backends.map((b) => b.close()));
-});
+const backends = sharedBackends(['A', 'B', 'C']);
 
 /** The seed's pen.conf with its values pointed at this machine; layout (and the repeated
  * SERVER2= line) unchanged. */

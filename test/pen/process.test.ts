@@ -1,11 +1,11 @@
 // Process life (spec §2): background start, pid file, signals, privileges — each scenario run
 // against our pen and, where installed, Debian's pen, comparing what an operator sees.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fetchBody, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
+import { fetchBody, sharedBackends } from '../support/pen-http.js';
 import {
   alive, freePort, normaliseStderr, OURS, REAL, run, SKIP_NO_REAL, sleep, startPen, tempDir, type PenFlavour,
 } from '../support/pen-process.js';
@@ -28,13 +28,7 @@ function sessionOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
 }
 
-let backends: RecordingBackend[] = [];
-before(async () => {
-  backends = await recordingBackends(['A', 'B']);
-});
-after(async () => {
-  await Promise.all(backends.map((b) => b.close()));
-});
+const backends = sharedBackends(['A', 'B']);
 
 for (const [flavour, skip] of FLAVOURS) {
   describe(`process life (${flavour.name})`, { skip }, () => {

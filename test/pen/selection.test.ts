@@ -1,36 +1,19 @@
 // Server choice through the whole program (argv → engine), spec §3 and §4.2: each scenario
 // runs against our pen and, where installed, Debian's pen, with the same expectations.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { fetchBody, fetchMany, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
-import { freePort, OURS, REAL, run, SKIP_NO_REAL, startPen, tempDir, type PenFlavour, type RunningPen } from '../support/pen-process.js';
+import { fetchBody, fetchMany, sharedBackends } from '../support/pen-http.js';
+import { freePort, OURS, REAL, run, SKIP_NO_REAL, withPen as withAnyPen, type PenFlavour, type RunningPen } from '../support/pen-process.js';
 
 const FLAVOURS: [PenFlavour, false | string][] = [[OURS, false], [REAL, SKIP_NO_REAL]];
 
-let backends: RecordingBackend[] = [];
-before(async () => {
-  backends = await recordingBackends(['A', 'B', 'C']);
-});
-after(async () => {
-  await Promise.all(backends.map((b) => b.close()));
-});
-
+const backends = sharedBackends(['A', 'B', 'C']);
 const servers = () => backends.map((b) => `127.0.0.1:${b.port}`);
 
-/** Runs `body` against a fresh pen (foreground, control port as -u root). */
+/** A fresh pen on a free port in front of `serverArgs`. */
 async function withPen(flavour: PenFlavour, options: string[], serverArgs: string[], body: (port: number, pen: RunningPen, control: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  const pidFile = join(dir.path, 'pen.pid');
-  const control = `127.0.0.1:${await freePort()}`;
   const port = await freePort();
-  const pen = await startPen(flavour, ['-f', '-u', 'root', '-X', '-C', control, '-p', pidFile, ...options, `127.0.0.1:${port}`, ...serverArgs], { pidFile });
-  try {
-    await body(port, pen, control);
-  } finally {
-    await pen.stop();
-    dir.remove();
-  }
+  await withAnyPen(flavour, ['-X', ...options, `127.0.0.1:${port}`, ...serverArgs], (pen, { control }) => body(port, pen, control));
 }
 
 for (const [flavour, skip] of FLAVOURS) {

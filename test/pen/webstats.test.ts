@@ -1,21 +1,15 @@
 // The -w status page (spec §2.6): written on SIGUSR1 and by `status`, byte for byte pen's
 // template. Ours is compared with Debian's pen after the same traffic, with the values that
 // legitimately differ (time, ports, ages, file descriptors) masked.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { fetchBody, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
-import { freePort, normaliseStderr, OURS, REAL, run, SKIP_NO_REAL, sleep, startPen, tempDir, type PenFlavour } from '../support/pen-process.js';
+import { fetchBody, sharedBackends } from '../support/pen-http.js';
+import { freePort, normaliseStderr, OURS, REAL, run, SKIP_NO_REAL, sleep, startPen, tempDir, RUN_AS, type PenFlavour } from '../support/pen-process.js';
 
-let backends: RecordingBackend[] = [];
-before(async () => {
-  backends = await recordingBackends(['A', 'B']);
-});
-after(async () => {
-  await Promise.all(backends.map((b) => b.close()));
-});
+const backends = sharedBackends(['A', 'B']);
 
 /** Masks what differs between two runs; everything else must be identical. */
 function maskPage(html: string, ports: number[]): string {
@@ -38,7 +32,7 @@ async function statusPage(flavour: PenFlavour): Promise<{ viaSignal: string; via
   const control = `127.0.0.1:${await freePort()}`;
   const port = await freePort();
   const [a, b] = backends;
-  const pen = await startPen(flavour, ['-f', '-u', 'root', '-C', control, '-p', pidFile, '-w', page, String(port), `127.0.0.1:${a!.port}:3:4:5:6`, `127.0.0.1:${b!.port}`], { pidFile });
+  const pen = await startPen(flavour, ['-f', ...RUN_AS, '-C', control, '-p', pidFile, '-w', page, String(port), `127.0.0.1:${a!.port}:3:4:5:6`, `127.0.0.1:${b!.port}`], { pidFile });
   let held: Socket | undefined;
   try {
     await fetchBody({ port, localAddress: '127.0.0.1' });
@@ -92,7 +86,7 @@ describe('SIGUSR1 without -w', () => {
     const pidFile = join(dir.path, 'pen.pid');
     const port = await freePort();
     const control = `127.0.0.1:${await freePort()}`;
-    const pen = await startPen(OURS, ['-f', '-u', 'root', '-C', control, '-p', pidFile, String(port), `127.0.0.1:${backends[0]!.port}`], { pidFile });
+    const pen = await startPen(OURS, ['-f', ...RUN_AS, '-C', control, '-p', pidFile, String(port), `127.0.0.1:${backends[0]!.port}`], { pidFile });
     try {
       await fetchBody({ port });
       await sleep(300);

@@ -2,6 +2,7 @@
 // and a raw HTTP client that can pick its source address (127.0.0.2 is a second client)
 // and source port (for pen's -h -r hash).
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, before } from 'node:test';
 
 export interface RecordingBackend {
   name: string;
@@ -44,6 +45,18 @@ export async function recordingBackend(name: string): Promise<RecordingBackend> 
 
 export async function recordingBackends(names: string[]): Promise<RecordingBackend[]> {
   return Promise.all(names.map((n) => recordingBackend(n)));
+}
+
+/** Backends for a whole test file: started before its tests, closed after them. */
+export function sharedBackends(names: string[]): RecordingBackend[] {
+  const list: RecordingBackend[] = [];
+  before(async () => {
+    list.push(...(await recordingBackends(names)));
+  });
+  after(async () => {
+    await Promise.all(list.map((b) => b.close()));
+  });
+  return list;
 }
 
 export interface ClientOptions {

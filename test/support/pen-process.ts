@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -175,4 +175,39 @@ export function alive(pid: number): boolean {
 export function whichSync(name: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** `-u USER` for the user running the tests: pen refuses a control port to root without -u. */
+export const RUN_AS = ['-u', userInfo().username];
+
+export interface PenContext {
+  control: string;
+  dir: string;
+  pidFile: string;
+}
+
+/**
+ * Runs `body` against a fresh foreground pen with a control port and a pid file in a temp
+ * dir (`<dir>` in `args` is replaced by it); stops the pen and removes the dir afterwards.
+ */
+export async function withPen(
+  flavour: PenFlavour,
+  args: string[],
+  body: (pen: RunningPen, context: PenContext) => Promise<void>,
+  options: { control?: string; cwd?: string } = {},
+): Promise<void> {
+  const dir = tempDir();
+  const pidFile = join(dir.path, 'pen.pid');
+  const control = options.control?.replace('<dir>', dir.path) ?? `127.0.0.1:${await freePort()}`;
+  const full = ['-f', ...RUN_AS, '-C', control, '-p', pidFile, ...args.map((a) => a.split('<dir>').join(dir.path))];
+  try {
+    const pen = await startPen(flavour, full, { pidFile, ...(options.cwd && { cwd: options.cwd }) });
+    try {
+      await body(pen, { control, dir: dir.path, pidFile });
+    } finally {
+      await pen.stop();
+    }
+  } finally {
+    dir.remove();
+  }
 }
