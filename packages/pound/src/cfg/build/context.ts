@@ -101,12 +101,19 @@ export function sourceOf(span: Span): SourceLocation {
   return { file: span.file, line: span.start.line, column: span.start.col };
 }
 
-/** Legacy atoi on a digit string that already matched the directive's pattern. */
+const LONG_MAX = (1n << 63n) - 1n;
+
+/**
+ * Legacy atoi: glibc's (int)strtol(text) on 64-bit Linux. Out-of-range values clamp to
+ * LONG_MIN/LONG_MAX and then keep their low 32 bits (so 99999999999 becomes -1).
+ */
 export function atoi(text: string): number {
-  const m = /^[ \t]*([+-]?\d*)/.exec(text);
-  const n = m && m[1] !== '' && m[1] !== '-' && m[1] !== '+' ? parseInt(m[1]!, 10) : 0;
-  // C int: wrap like a 32-bit two's complement value would on the originals' platforms.
-  return n | 0;
+  const m = /^[ \t]*([+-]?\d+)/.exec(text);
+  if (!m) return 0;
+  let n = BigInt(m[1]!);
+  if (n > LONG_MAX) n = LONG_MAX;
+  if (n < -LONG_MAX - 1n) n = -LONG_MAX - 1n;
+  return Number(BigInt.asIntN(32, n));
 }
 
 /** A backend or listener endpoint from a host and port. */
