@@ -67,6 +67,8 @@ export class StatementBuilder {
   constructor(
     private readonly problems: Problem[],
     private readonly warnDeprecated: boolean,
+    /** Modern diagnostics: read a misspelt block opener's block as the block it resembles. */
+    private readonly recover = false,
   ) {}
 
   private error(code: string, span: Span, text: string, more: Partial<Problem> = {}): void {
@@ -104,7 +106,11 @@ export class StatementBuilder {
   /** Which block a line opens (the parser's gate uses this too). */
   blockKindFor(within: BlockKind, keyword: Chevrotain.IToken, args: Chevrotain.IToken[]): BlockKind | undefined {
     if (keyword.tokenType.name !== 'Word') return undefined;
-    const kw = modernKeyword(within, keyword.image);
+    let kw = modernKeyword(within, keyword.image);
+    if (!kw && this.recover) {
+      const guess = closest(keyword.image, keywordNames(within, 'pound-4'));
+      kw = guess ? modernKeyword(within, guess) : undefined;
+    }
     if (!kw) return undefined;
     if (kw.name === 'Not' && args.length > 0) return this.blockKindFor(within, args[0]!, args.slice(1));
     return kw.opens?.(args.map((a) => ({ kind: a.tokenType.name === 'Str' ? 'string' : describeWord(a.image), text: a.image })));
@@ -130,6 +136,7 @@ export class StatementBuilder {
     const blockNode = (node.children.block as Chevrotain.CstNode[] | undefined)?.[0];
     const stmt = this.check(kind, keyword, args, eol);
     if (blockNode) {
+      // (With `recover`, a misspelt opener's block is still read, for its own problems.)
       const sub = this.blockKindFor(kind, keyword, args)!;
       const end = (blockNode.children.end as FToken[] | undefined)?.[0];
       const block: Block = { kind: sub, body: this.statements(sub, blockNode) };

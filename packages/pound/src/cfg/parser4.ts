@@ -18,6 +18,8 @@ export interface Parse4Options {
   /** Relative Include names are looked up here (IncludeDir changes it as read). */
   includeDir: string | undefined;
   warnDeprecated: boolean;
+  /** Modern diagnostics: recover from misspelt block openers. */
+  recover?: boolean;
 }
 
 interface Machinery {
@@ -45,7 +47,7 @@ function build(): Promise<Machinery> {
 
 export async function parsePound4(file: string, bytes: Buffer, o: Parse4Options): Promise<Block> {
   const m = await build();
-  const builder = new StatementBuilder(o.problems, o.warnDeprecated);
+  const builder = new StatementBuilder(o.problems, o.warnDeprecated, o.recover ?? false);
   m.current.builder = builder;
   const expander = new IncludeExpander(m, builder, o);
   const tokens = expander.expand(file, decode(bytes), []);

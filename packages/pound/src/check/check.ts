@@ -61,6 +61,7 @@ export async function checkConfig(opts: CheckOptions): Promise<CheckResult> {
       problems,
       includeDir: opts.includeDir,
       warnDeprecated: opts.warnDeprecated,
+      recover: opts.collectAll,
     });
   } else {
     const minor = opts.dialect === 'pound-2.4' ? 4 : 8;
