@@ -2,7 +2,7 @@
 // tests, Debian's /usr/bin/pen — and normalising what they print so the two compare.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,4 +210,18 @@ export async function withPen(
   } finally {
     dir.remove();
   }
+}
+
+/** What penctl does, without starting a process: send one command line, read until close. */
+export function controlCommand(target: string, words: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const colon = target.lastIndexOf(':');
+    const socket = target.includes('/') ? connect(target) : connect({ host: target.slice(0, colon), port: Number(target.slice(colon + 1)) });
+    let out = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${words.join(' ')}\n`));
+    socket.on('data', (d: string) => (out += d));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(out));
+  });
 }
