@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO = new URL('../../..', import.meta.url).pathname;
+export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const POUND = join(REPO, 'packages/pound/bin/pound');
 
 /** A host name glibc rejects without asking a DNS server (a label over 63 bytes). */
