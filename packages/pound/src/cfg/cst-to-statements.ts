@@ -157,8 +157,11 @@ export class StatementBuilder {
   /** Check one line; undefined when it is wrong (the problem is recorded). */
   private check(kind: BlockKind, keyword: FToken, args: FToken[], eol: FToken | undefined): Stmt | undefined {
     const kwSpan = tokenSpan(keyword);
-    if (keyword.tokenType.name === 'BadStr') return this.badString(keyword, eol), undefined;
-    for (const a of args) if (a.tokenType.name === 'BadStr') return this.badString(a, eol), undefined;
+    const bad = [keyword, ...args].find((t) => t.tokenType.name === 'BadStr');
+    if (bad) {
+      this.badString(bad, eol);
+      return undefined;
+    }
     const last = args[args.length - 1] ?? keyword;
     const span = spanOf(keyword, last);
 
@@ -189,8 +192,7 @@ export class StatementBuilder {
   }
 
   private badString(tok: FToken, eol: FToken | undefined): void {
-    const atEof = !eol;
-    this.error('unterminated-string', tokenSpan(tok), atEof ? 'end of file in quoted string' : 'end of line in quoted string', {
+    this.error('unterminated-string', tokenSpan(tok), eol ? 'end of line in quoted string' : 'end of file in quoted string', {
       modern: 'this quoted string has no closing quote on its line',
     });
   }
@@ -239,7 +241,6 @@ export class StatementBuilder {
     const out: Arg[] = [];
     let i = 0;
     let failed = false;
-    const endTok = eol;
     const fail = (tok: FToken | undefined, text: string, more: Partial<Problem> = {}) => {
       failed = true;
       const span = tok ? tokenSpan(tok) : { ...kwSpan, start: kwSpan.end };
@@ -289,7 +290,7 @@ export class StatementBuilder {
       }
       if (!tok) {
         const want = { string: 'quoted string', uint: 'number', int: 'number', bool: 'boolean', word: 'identifier', any: 'quoted string', port: 'identifier', 'uint-or-string': 'number' }[p.t];
-        fail(endTok, `expected ${want}, but found ${found(endTok)}`);
+        fail(eol, `expected ${want}, but found ${found(eol)}`);
         return;
       }
       const str = tok.tokenType.name === 'Str';
