@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { fetchBody, recordingBackends, type RecordingBackend } from '../support/pen-http.js';
-import { controlCommand, freePort, OURS, penctl, REAL, REPO, SKIP_NO_REAL, startPen, tempDir, RUN_AS, type PenFlavour } from '../support/pen-process.js';
+import { controlCommand, freePort, sleep, OURS, penctl, REAL, REPO, SKIP_NO_REAL, startPen, tempDir, RUN_AS, type PenFlavour } from '../support/pen-process.js';
 
 const FIXTURE = join(REPO, 'fixtures/pen/control-transcript.txt');
 
@@ -69,6 +69,8 @@ async function transcript(flavour: PenFlavour, setup: Setup): Promise<string> {
         const bodies: string[] = [];
         for (let i = 0; i < Number(n); i++) bodies.push(await fetchBody({ port: listenPort, localAddress: address! }));
         out += `${line} -> ${bodies.join(',')}\n`;
+        // Let pen see the last connection close before the counters are read.
+        await sleep(150);
         continue;
       }
       if (line.startsWith('@file')) {
