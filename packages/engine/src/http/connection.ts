@@ -288,7 +288,9 @@ export class ClientConn {
   private onClientData(chunk: Buffer): void {
     switch (this.state) {
       case ST_HEAD:
-        this.refreshDeadline();
+        // The Client timeout restarts with the first byte of a head, not with every byte:
+        // a head trickled in one byte at a time (slowloris) is cut after Client seconds.
+        if (this.acc === null) this.refreshDeadline();
         this.readHead(chunk);
         return;
       case ST_BODY:

@@ -54,6 +54,10 @@ describe('head parser', () => {
     assert.equal(parse('GET / HTTP/1.1\r\nA: ' + 'a'.repeat(5000) + '\r\n').r, HEAD_HEADER_TOO_LONG);
     assert.equal(parse('GET /' + 'a'.repeat(4079) + ' HTTP/1.1\r\n\r\n').r, HEAD_DONE, '4093 characters still fit');
   });
+  it('blank lines before the request line count towards its 4 KB (no unbounded buffering)', () => {
+    assert.equal(parse('\r\n'.repeat(2047) + 'GET / HTTP/1.1\r\n\r\n').r, HEAD_DONE);
+    assert.equal(parse('\r\n'.repeat(2048)).r, HEAD_FIRST_LINE_TOO_LONG);
+  });
   it('a control character in the first line is flagged, not fatal', () => {
     const { r, p } = parse('GET /\x01 HTTP/1.1\r\n\r\n');
     assert.equal(r, HEAD_DONE);

@@ -143,7 +143,9 @@ export class HeadParser {
       else this.verbatim = false;
       if (!this.gotFirst) {
         if (e === p) {
-          // Empty lines before the request line are skipped.
+          // Empty lines before the request line are skipped, but they count towards the
+          // request line's length: a flood of them must not be buffered without end.
+          if (nl + 1 > MAX_LINE) return HEAD_FIRST_LINE_TOO_LONG;
           this.verbatim = false;
           p = nl + 1;
           continue;
