@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
 import { fetchBody, sharedBackends } from '../support/pen-http.js';
-import { freePort, OURS, REAL, run, SKIP_NO_REAL, sleep, startPen, tempDir, RUN_AS, type PenFlavour } from '../support/pen-process.js';
+import { freePort, OURS, REAL, run, SKIP_NO_REAL, sleep, startPen, tempDir, withPen, RUN_AS, type PenFlavour } from '../support/pen-process.js';
 
 const FLAVOURS: [PenFlavour, false | string][] = [[OURS, false], [REAL, SKIP_NO_REAL]];
 
@@ -138,6 +139,25 @@ for (const [flavour, skip] of FLAVOURS) {
         assert.match(readFileSync(log, 'latin1'), /^127\.0\.0\.2 \d+ 127\.0\.0\.1 GET \/ HTTP\/1\.0\n$/);
       } finally {
         dir.remove();
+      }
+    });
+
+    it('-l host:port sends "+ client server firstline" datagrams (the log command shows the host only)', async () => {
+      const sink = createSocket('udp4');
+      const datagrams: string[] = [];
+      sink.on('message', (m) => datagrams.push(m.toString('latin1')));
+      await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+      const port = await freePort();
+      try {
+        await withPen(flavour, ['-l', `127.0.0.1:${sink.address().port}`, String(port), `127.0.0.1:${backends[0]!.port}`], async (_pen, { control }) => {
+          await fetchBody({ port, request: 'GET /hello HTTP/1.1\r\nHost: h\r\n\r\n' });
+          const end = Date.now() + 3000;
+          while (datagrams.length === 0 && Date.now() < end) await sleep(25);
+          assert.deepEqual(datagrams, ['+ 127.0.0.1 127.0.0.1 GET /hello HTTP/1.1\n']);
+          assert.equal((await run(flavour.penctl, [control, 'log'])).stdout, '127.0.0.1\n');
+        });
+      } finally {
+        sink.close();
       }
     });
   });

@@ -204,6 +204,91 @@ for (const [flavour, skip] of FLAVOURS) {
       }
     });
 
+    it('-E cert -K key works too; a certificate without its key is fatal', { skip: whichSync('openssl') ? false : 'openssl is not installed' }, async () => {
+      const dir = tempDir();
+      try {
+        const key = join(dir.path, 'key.pem');
+        const cert = join(dir.path, 'cert.pem');
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+        const port = await freePort();
+        await withPen(flavour, ['-E', cert, '-K', key, String(port), at(1)], async () => {
+          const body = await new Promise<string>((resolve) => {
+            const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+            let data = '';
+            s.on('secureConnect', () => s.write('GET / HTTP/1.0\r\n\r\n'));
+            s.on('data', (d) => (data += d.toString()));
+            s.on('error', () => {});
+            s.on('close', () => resolve(data.slice(data.indexOf('\r\n\r\n') + 4)));
+          });
+          assert.equal(body, 'B');
+        });
+        const r = await run(flavour.pen, ['-f', '-E', cert, String(await freePort()), at(1)]);
+        assert.equal(r.status, 1);
+        const lines = normaliseStderr(r.stderr).split('\n');
+        assert.ok(lines.some((l) => l.startsWith(`T: SSL: error reading private key from file ${cert}: `)), r.stderr);
+        assert.equal(lines.at(-2), 'Unable to create default context');
+      } finally {
+        dir.remove();
+      }
+    });
+
+    it('an IPv4 listener forwards to a [::1] backend', async () => {
+      const server = createServer((s) => s.end('HTTP/1.0 200 OK\r\n\r\nsix'));
+      await new Promise<void>((r) => server.listen(0, '::1', () => r()));
+      const backendPort = (server.address() as { port: number }).port;
+      try {
+        const port = await freePort();
+        await withPen(flavour, [`127.0.0.1:${port}`, `[::1]:${backendPort}`], async (_pen, control) => {
+          assert.equal(await fetchBody({ port }), 'six');
+          assert.match((await run(flavour.penctl, [control, 'servers'])).stdout, new RegExp(`^0 addr ::1 port ${backendPort} `));
+        });
+      } finally {
+        server.close();
+      }
+    });
+
+    it('a client refused by client_acl goes to -e when there is no -B, and is closed without -e', async () => {
+      for (const [withEmergency, expected] of [[true, 'E'], [false, '']] as const) {
+        const port = await freePort();
+        const args = [...(withEmergency ? ['-e', at(3)] : []), String(port), at(0), at(1)];
+        await withPen(flavour, args, async (_pen, control) => {
+          await run(flavour.penctl, [control, 'acl', '1', 'permit', '127.0.0.2']);
+          await run(flavour.penctl, [control, 'client_acl', '1']);
+          assert.equal(await fetchBody({ port, localAddress: '127.0.0.1' }), expected);
+          assert.equal(await fetchBody({ port, localAddress: '127.0.0.2' }), 'B');
+        });
+      }
+    });
+
+    it('-x 1: a second client waits until the first connection closes', async () => {
+      const port = await freePort();
+      await withPen(flavour, ['-x', '1', String(port), at(0)], async () => {
+        const first = await hold(port, '127.0.0.1');
+        const second = fetchBody({ port, localAddress: '127.0.0.2' });
+        let done = false;
+        void second.then(() => (done = true));
+        await sleep(500);
+        assert.equal(done, false, 'not served while the only slot is taken');
+        first.destroy();
+        assert.equal(await second, 'A');
+      });
+    });
+
+    it('dummy answers every request itself with the fixed 15-byte page', async () => {
+      const port = await freePort();
+      await withPen(flavour, ['-O', 'dummy', String(port), at(0)], async () => {
+        const raw = await new Promise<string>((resolve) => {
+          const s = connect({ port, host: '127.0.0.1' });
+          let data = '';
+          s.on('connect', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+          s.on('data', (d) => (data += d.toString()));
+          s.on('error', () => {});
+          s.on('close', () => resolve(data));
+        });
+        assert.equal(raw, 'HTTP/1.1 200 OK\r\nContent-Length: 15\r\nContent-Type: text/html\r\n\r\nUlric was here.');
+      });
+    });
+
     it('-U: datagrams are relayed, replies come from the listen address; -r alternates per client socket', async () => {
       const u1 = await udpBackend('u1');
       const u2 = await udpBackend('u2');

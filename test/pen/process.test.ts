@@ -184,6 +184,12 @@ describe('process life: our deliberate differences', () => {
     assert.ok(r.stderr.endsWith("Can't chroot(/tmp)\n"), r.stderr);
   });
 
+  it('dsr_if is refused at start-up: no raw sockets in Node.js', async () => {
+    const r = await run(OURS.pen, ['-f', '-O', 'dsr_if lo', String(await freePort()), '127.0.0.1:9']);
+    assert.equal(r.status, 1);
+    assert.ok(r.stderr.endsWith("Can't initialize direct server return\n"), r.stderr);
+  });
+
   it('--dump-config prints the model as JSON and exits 0', async () => {
     const r = await run(OURS.pen, ['--dump-config', '-r', '-H', '-b', '7', '10990', 'localhost:8080:1:2:3:4', '[::1]:99999']);
     assert.equal(r.status, 0, r.stderr);
