@@ -93,3 +93,29 @@ test('-R with -G: a client without certificate is refused, with one signed by th
   assert.equal(ok.data, 'A');
   assert.ok(pen.messages().some((m) => m.startsWith('SSL: Certificate OK: ')), pen.messages().join('|'));
 });
+
+test('ssl_sni_path: a certificate per server name, the default one otherwise', async (t) => {
+  const { mkdtempSync, copyFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'pensni-'));
+  copyFileSync(join(certs.dir, 'other-cert.pem'), join(dir, 'other.example.crt'));
+  copyFileSync(certs.otherKey, join(dir, 'other.example.key'));
+  const a = await namedBackend('A');
+  backends.push(a);
+  const pen = await startPen(penConfig({ servers: [a.port], tls: { certificates: [{ certFile: certs.combined }], sniPath: dir } }));
+  t.after(() => pen.stop());
+  const subject = (servername: string) =>
+    new Promise<string>((resolve) => {
+      const s = tlsConnect({ port: pen.port, host: '127.0.0.1', servername, rejectUnauthorized: false }, () => {
+        const cn = String(s.getPeerCertificate().subject?.CN);
+        s.end('x');
+        resolve(cn);
+      });
+      s.on('error', () => resolve('error'));
+      s.on('data', () => {});
+    });
+  assert.equal(await subject('other.example'), 'other');
+  assert.equal(await subject('other.example'), 'other');
+  assert.equal(await subject('nosuch.example'), 'localhost');
+});

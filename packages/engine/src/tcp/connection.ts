@@ -6,7 +6,7 @@
 // carries its Connection under a symbol), so nothing is allocated per chunk or per
 // connection for handlers.
 import { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Backend } from '../model/types.js';
 import type { BackendStats, ClientEntry } from '../runtime/handle.js';
 import type { Attempt } from '../balance/pen-balancer.js';
@@ -205,11 +205,13 @@ export class Connection implements Attempt {
       // pen does the handshake lazily, once the backend connection is up.
       const raw = client;
       raw.removeListener('error', noop);
+      const sni = this.owner.sniContexts();
       client = new TLSSocket(raw, {
         isServer: true,
         secureContext: tls.context,
         requestCert: tls.requestCert,
         rejectUnauthorized: tls.requestCert,
+        ...(sni ? { SNICallback: (name: string, done: (err: Error | null, ctx?: SecureContext) => void) => done(null, sni.get(name)) } : {}),
       }) as Tagged;
       client.on('secure', onTlsSecure);
       this.client = client;

@@ -9,6 +9,7 @@ import { PenBalancer, type Attempt } from '../balance/pen-balancer.js';
 import { NO_BACKEND } from '../balance/select.js';
 import { RequestLog } from '../observe/request-log.js';
 import { loadServerTls, type ServerTls } from '../tls/pem.js';
+import { SniContexts } from '../tls/sni.js';
 import { Connection, CS_CONNECTING } from './connection.js';
 import { RawConnection } from './raw-connection.js';
 import { rawBindings, type RawBindings, type RawHandle } from './raw-handles.js';
@@ -71,6 +72,21 @@ export class StreamListener implements ListenerRuntime {
   listenerConfig(): Listener {
     return this.config.listeners[this.index]!;
   }
+
+  private sni: SniContexts | undefined;
+
+  /** SNI contexts for pen's ssl_sni_path (read live: the command may come at run time). */
+  sniContexts(): SniContexts | undefined {
+    const dir = this.listenerConfig().tls?.sniPath;
+    if (!dir) return undefined;
+    if (!this.sni || this.sniDir !== dir) {
+      this.sni = new SniContexts(dir);
+      this.sniDir = dir;
+    }
+    return this.sni;
+  }
+
+  private sniDir = '';
 
   /** pen's debug(): level 0 lines are printed always, higher ones only with -d. */
   debug(level: number, message: string): void {
