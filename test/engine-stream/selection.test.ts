@@ -150,3 +150,47 @@ test('servers added at run time are used (stats grow)', async (t) => {
   assert.deepEqual(await sequence(pen.port, 3), ['B', 'C', 'A']);
   assert.equal(pen.handle.stats.listeners[0]!.services[0]!.backends.length, 3);
 });
+
+test('-T expiry: slots become reusable, a returning client keeps its unreused slot (spec §3.2)', async (t) => {
+  const servers = await abc();
+  const pen = await startPen(penConfig({ servers: servers.map((b) => b.port), balance: { trackingSeconds: 1 } }));
+  t.after(() => pen.stop());
+  const from = async (ip: string) => (await exchange(pen.port, 'x', { localAddress: ip })).data;
+  assert.equal(await from('127.0.0.1'), 'B');
+  assert.equal(await from('127.0.0.2'), 'C');
+  const start = pen.handle.now();
+  while (pen.handle.now() < start + 2) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await from('127.0.0.1'), 'B');
+  assert.equal(await from('127.0.0.3'), 'A'); // took 127.0.0.2's expired slot
+  assert.equal(await from('127.0.0.2'), 'B'); // a new client now
+});
+
+test('a client served by the emergency server is not tracked to it', async (t) => {
+  const servers = await abc();
+  const config = penConfig({ servers: [servers[0]!.port], emergency: servers[2]!.port });
+  const pen = await startPen(config);
+  t.after(() => pen.stop());
+  const stats = pen.handle.stats.listeners[0]!.services[0]!.backends;
+  stats[0]!.failedAt = pen.handle.now();
+  assert.equal((await exchange(pen.port, 'x')).data, 'C');
+  stats[0]!.failedAt = 0;
+  assert.equal((await exchange(pen.port, 'x')).data, 'A');
+});
+
+test('network request log: "+ client server firstline" datagrams', async (t) => {
+  const servers = await abc();
+  const { createSocket } = await import('node:dgram');
+  const { once } = (await import('node:events')).default;
+  const sink = createSocket('udp4');
+  sink.bind(0, '127.0.0.1');
+  await once(sink, 'listening');
+  t.after(() => sink.close());
+  const config = penConfig({ servers: [servers[0]!.port] });
+  config.logging.requestLog = { kind: 'udp', host: '127.0.0.1', port: sink.address().port, format: 'pen' };
+  const pen = await startPen(config);
+  t.after(() => pen.stop());
+  const got = once(sink, 'message');
+  await exchange(pen.port, 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
+  const [msg] = (await got) as [Buffer];
+  assert.equal(msg.toString(), '+ 127.0.0.1 127.0.0.1 GET /hello HTTP/1.1\n');
+});
