@@ -60,6 +60,15 @@ export function displayArgv0(typed: string | undefined, pathEnv = process.env.PA
   return pathEnv.split(':').includes(dir) ? typed.slice(slash + 1) : typed;
 }
 
+let currentDiagnostics: Diagnostics | undefined;
+
+/** A bug must not take the proxy down: say what happened (stderr or syslog) and go on. */
+export function reportInternalError(error: Error): void {
+  const text = `internal error: ${error.stack ?? error.message}`;
+  if (currentDiagnostics) currentDiagnostics.debug(text);
+  else process.stderr.write(`${text}\n`);
+}
+
 function createProcess(daemonChild: boolean): PenProcess {
   const proc = {} as PenProcess;
   proc.daemonChild = daemonChild;
@@ -72,6 +81,7 @@ function createProcess(daemonChild: boolean): PenProcess {
   });
   const level = () => proc.state.config.logging.diagnostics.debugLevel;
   proc.diagnostics = createDiagnostics(daemonChild ? 'syslog' : 'stderr', level);
+  currentDiagnostics = proc.diagnostics;
   return proc;
 }
 
