@@ -85,6 +85,11 @@ export interface ControlConfig {
   allowExit?: boolean;
   /** ACL a control client must pass (pen control_acl). */
   acl?: number;
+  /** pound 4 `Control` block: socket file mode (Mode, octal in the file) and ChangeOwner. */
+  mode?: number;
+  changeOwner?: boolean;
+  /** pound 4: the socket is listed as a listener at this index (its place among the listeners in the file). */
+  listenerIndex?: number;
   source?: SourceLocation;
 }
 

@@ -231,8 +231,14 @@ function control(ctx: BuildContext, s: Stmt, config: ProxyConfig): void {
     return;
   }
   let path = s.args[0]?.text;
+  let mode: number | undefined;
+  let changeOwner: boolean | undefined;
   if (s.block) {
-    for (const x of s.block.body) if (x.name === 'Socket') path = text(x);
+    for (const x of s.block.body) {
+      if (x.name === 'Socket') path = text(x);
+      if (x.name === 'Mode') mode = parseInt(text(x), 8);
+      if (x.name === 'ChangeOwner') changeOwner = bool(x);
+    }
     if (path === undefined) {
       if (s.block.end) ctx.error('control-socket', s.span, { m: 'Socket statement is missing' });
       return;
@@ -242,6 +248,10 @@ function control(ctx: BuildContext, s: Stmt, config: ProxyConfig): void {
     endpoint: { kind: 'unix', path: path! },
     spec: path!,
     protocol: ctx.legacy ? 'pound-legacy' : 'pound-4',
+    // 4.x lists the socket as a listener in file order (poundctl indices count it).
+    ...(ctx.legacy ? {} : { listenerIndex: config.listeners.length }),
+    ...(mode !== undefined && !Number.isNaN(mode) ? { mode } : {}),
+    ...(changeOwner !== undefined ? { changeOwner } : {}),
     source: sourceOf(s.span),
   };
 }
