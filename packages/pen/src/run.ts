@@ -296,7 +296,9 @@ function installSignals(proc: PenProcess): void {
     queue = queue.then(work, work).catch((e: Error) => proc.diagnostics.debug(`signal: ${e.message}`));
   };
   process.on('SIGHUP', () => serial(async () => {
-    for (const d of proc.handle?.reopenLogs() ?? []) proc.diagnostics.debug(d.message);
+    // A log that cannot be reopened is fatal, as in pen (`Can't open logfile FILE`).
+    const failed = proc.handle?.reopenLogs() ?? [];
+    if (failed.length > 0) await fatal(proc, failed[0]!.message);
     const file = proc.state.settings.configFile;
     if (file !== undefined) await readConfigFile(proc.state, file);
   }));
