@@ -54,6 +54,8 @@ export interface ConnectionEntry {
   pendingToClient: number;
   pendingToServer: number;
   client: number;
+  /** Server index, same encoding as ClientEntry.backend (-1 none, -2 emergency, -3 abuse);
+   *  pen itself prints -3/-1/-2 for those (`penServerNumber` in balance/pen-balancer). */
   backend: number;
 }
 

@@ -214,6 +214,7 @@ export class RawConnection implements Attempt {
     let data: Uint8Array;
     let to: RawHandle;
     const toUpstream = from === this.client;
+    if ((toUpstream ? this.upstreamSide : this.clientSide) !== OPEN && !this.dummy) return; // nowhere to go
     const buffer = reads.buffer;
     if (toUpstream) {
       if (this.dummy) {
