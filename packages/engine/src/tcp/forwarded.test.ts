@@ -56,3 +56,11 @@ test('too large a result is not rewritten', () => {
   const big = 'GET /' + 'a'.repeat(32768 - 30) + '\r\n\r\n';
   assert.equal(rw(big), big);
 });
+
+test('a header after a NUL byte is not seen (C string search)', () => {
+  assert.equal(
+    rw('GET / HTTP/1.1\r\n\r\n\u0000\nX-Forwarded-For: z'),
+    'GET / HTTP/1.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n\u0000\nX-Forwarded-For: z',
+  );
+  assert.equal(rw('GET / HTTP/1.1\r\nx-FORWARDED-for: a\r\n\r\n'), 'GET / HTTP/1.1\r\nx-FORWARDED-for: a\r\nX-Forwarded-Proto: http\r\n\r\n');
+});

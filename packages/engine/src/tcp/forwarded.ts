@@ -16,14 +16,16 @@ function startsWithCI(buf: Buffer, end: number, word: string): boolean {
   return true;
 }
 
-/** Case-insensitive search for `needle` (lower case) in buf[0, end). */
+/** Case-insensitive search for `needle` ("\n…", lower case) in buf[0, end). */
 function containsCI(buf: Buffer, end: number, needle: string): boolean {
-  const first = needle.charCodeAt(0);
-  const last = end - needle.length;
-  outer: for (let i = 0; i <= last; i++) {
-    if (lower(buf[i]!) !== first) continue;
-    for (let j = 1; j < needle.length; j++) if (lower(buf[i + j]!) !== needle.charCodeAt(j)) continue outer;
-    return true;
+  // Jump from newline to newline natively; compare only where a line starts.
+  const n = needle.length;
+  let i = buf.indexOf(10);
+  while (i >= 0 && i + n <= end) {
+    let j = 1;
+    while (j < n && lower(buf[i + j]!) === needle.charCodeAt(j)) j++;
+    if (j === n) return true;
+    i = buf.indexOf(10, i + 1);
   }
   return false;
 }
@@ -46,24 +48,29 @@ export function addForwardedHeaders(chunk: Buffer, clientIp: string, https: bool
   let q = chunk.indexOf('\r\n\r\n');
   if (q < 0 || q + 4 > end) q = chunk.indexOf('\n\n');
   if (q < 0 || q + 2 > end) return chunk;
-  const inserts: string[] = [];
-  let size = chunk.length;
   // pen inserts For first, then Proto at the same place: Proto lands in front.
+  let forHeader = '';
+  let protoHeader = '';
+  let size = chunk.length;
   if (!containsCI(chunk, end, '\nx-forwarded-for:')) {
     const h = '\r\nX-Forwarded-For: ' + clientIp;
     if (size + h.length <= MAX_CHUNK) {
-      inserts.unshift(h);
+      forHeader = h;
       size += h.length;
     }
   }
   if (!containsCI(chunk, end, '\nx-forwarded-proto:')) {
-    const h = '\r\nX-Forwarded-Proto: ' + (https ? 'https' : 'http');
+    const h = https ? '\r\nX-Forwarded-Proto: https' : '\r\nX-Forwarded-Proto: http';
     if (size + h.length <= MAX_CHUNK) {
-      inserts.unshift(h);
+      protoHeader = h;
       size += h.length;
     }
   }
-  if (inserts.length === 0) return chunk;
-  const middle = Buffer.from(inserts.join(''), 'latin1');
-  return Buffer.concat([chunk.subarray(0, q), middle, chunk.subarray(q)], size);
+  if (size === chunk.length) return chunk;
+  const out = Buffer.allocUnsafe(size);
+  chunk.copy(out, 0, 0, q);
+  let at = q + out.write(protoHeader, q, 'latin1');
+  at += out.write(forHeader, at, 'latin1');
+  chunk.copy(out, at, q);
+  return out;
 }
