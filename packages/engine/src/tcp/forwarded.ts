@@ -4,6 +4,8 @@
 // headers go in front of the first blank line, Proto ends up before For.
 
 const MAX_CHUNK = 32768;
+const BLANK_CRLF = Buffer.from('\r\n\r\n');
+const BLANK_LF = Buffer.from('\n\n');
 
 function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
@@ -45,8 +47,8 @@ export function addForwardedHeaders(chunk: Buffer, clientIp: string, https: bool
   if (!startsWithCI(chunk, end, 'get ') && !startsWithCI(chunk, end, 'post ') && !startsWithCI(chunk, end, 'head ')) {
     return chunk;
   }
-  let q = chunk.indexOf('\r\n\r\n');
-  if (q < 0 || q + 4 > end) q = chunk.indexOf('\n\n');
+  let q = chunk.indexOf(BLANK_CRLF);
+  if (q < 0 || q + 4 > end) q = chunk.indexOf(BLANK_LF);
   if (q < 0 || q + 2 > end) return chunk;
   // pen inserts For first, then Proto at the same place: Proto lands in front.
   let forHeader = '';
