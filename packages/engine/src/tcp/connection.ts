@@ -10,10 +10,10 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Backend } from '../model/types.js';
 import type { BackendStats, ClientEntry } from '../runtime/handle.js';
 import type { Attempt } from '../balance/pen-balancer.js';
-import { backendAddressText, penServerNumber } from '../balance/pen-balancer.js';
-import { blacklist, isBlacklisted } from '../health/blacklist.js';
+import { backendAddressText } from '../balance/pen-balancer.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
-import { errnoOf, isImmediateConnectError, strerror } from './errors.js';
+import { errnoOf, strerror } from './errors.js';
+import { connectFailure, connectTimeout, countConnected } from './connect-outcome.js';
 import type { StreamListener } from './stream-listener.js';
 
 export const CONN = Symbol('penpound.connection');
@@ -101,7 +101,8 @@ export class Connection implements Attempt {
       }
     } catch (err) {
       this.discard(sock);
-      this.immediateFailure(index, err as NodeJS.ErrnoException);
+      const e = err as NodeJS.ErrnoException;
+      connectFailure(this.owner, index, e.code ?? 'EINVAL', errnoOf(e), true); // thrown at once: pen's immediate kind
       return false;
     }
     if (tcp?.keepAlive) sock.setKeepAlive(true);
@@ -114,29 +115,12 @@ export class Connection implements Attempt {
     return true;
   }
 
-  /** pen's synchronous connect error: blacklist, say so (first failure also says when). */
-  private immediateFailure(index: number, err: NodeJS.ErrnoException): void {
-    const balancer = this.owner.balancer;
-    const stats = balancer.backendStats(index);
-    const seconds = balancer.service()?.balance.blacklistSeconds ?? 0;
-    const n = penServerNumber(index);
-    const errno = errnoOf(err);
-    if (stats.failedAt === 0) this.owner.debug(0, `Server ${n} failed, retry in ${seconds} sec: ${errno}`);
-    this.owner.debug(0, `blacklisting server ${n} because connect error ${errno}`);
-    blacklist(stats, this.owner.context.now());
-  }
-
   connected(): void {
     const owner = this.owner;
     owner.pending.delete(this);
     this.state = CS_CONNECTED;
-    const stats = owner.balancer.backendStats(this.server);
-    stats.connections++;
+    const stats = countConnected(owner, this.server);
     this.counted = true;
-    // pen clears the failure time on a connect that succeeds at once; keep a blacklisting
-    // that happened meanwhile (another connection's timeout, a manual one).
-    const bl = owner.balancer.service()?.balance.blacklistSeconds ?? 0;
-    if (!isBlacklisted(stats, owner.context.now(), bl)) stats.failedAt = 0;
     this.backendStats = stats;
     this.serverText = backendAddressText(owner.balancer.backend(this.server));
     this.idleSince = owner.context.now();
@@ -159,12 +143,8 @@ export class Connection implements Attempt {
       this.withoutSource = true;
       this.attempts--;
       if (this.startConnect(this.server, backend)) return;
-    } else if (isImmediateConnectError(err, backend?.endpoint.kind === 'unix')) {
-      this.immediateFailure(this.server, err);
     } else {
-      owner.debug(0, `Connect failed: ${strerror(err)}`);
-      owner.debug(0, `blacklisting server ${penServerNumber(this.server)} because of connect failure`);
-      blacklist(owner.balancer.backendStats(this.server), owner.context.now());
+      connectFailure(owner, this.server, err.code, errnoOf(err), backend?.endpoint.kind === 'unix');
     }
     this.failover();
     owner.admitWaiting();
@@ -177,8 +157,7 @@ export class Connection implements Attempt {
     this.upstream = undefined;
     this.upstreamClosed = true;
     this.state = 0;
-    owner.debug(0, `blacklisting server ${penServerNumber(this.server)} because of connect timeout`);
-    blacklist(owner.balancer.backendStats(this.server), owner.context.now());
+    connectTimeout(owner, this.server);
     this.failover();
     owner.admitWaiting();
   }

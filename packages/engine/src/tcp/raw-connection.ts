@@ -8,10 +8,10 @@
 import type { Backend } from '../model/types.js';
 import type { BackendStats, ClientEntry } from '../runtime/handle.js';
 import type { Attempt } from '../balance/pen-balancer.js';
-import { backendAddressText, penServerNumber } from '../balance/pen-balancer.js';
-import { blacklist, isBlacklisted } from '../health/blacklist.js';
+import { backendAddressText } from '../balance/pen-balancer.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
-import { isImmediateConnectError, strerror } from './errors.js';
+import { strerror } from './errors.js';
+import { connectFailure, connectTimeout, countConnected } from './connect-outcome.js';
 import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './connection.js';
 import { errorName, SharedReadBuffer, type RawBindings, type RawHandle, type RawRequest } from './raw-handles.js';
 import type { StreamListener } from './stream-listener.js';
@@ -112,7 +112,7 @@ export class RawConnection implements Attempt {
     }
     if (err < 0) {
       up.close();
-      this.immediateFailure(index, err);
+      connectFailure(this.owner, index, errorName(err), -err, true);
       return false;
     }
     up[RAW_CONN] = this;
@@ -129,25 +129,12 @@ export class RawConnection implements Attempt {
     return true;
   }
 
-  private immediateFailure(index: number, status: number): void {
-    const balancer = this.owner.balancer;
-    const stats = balancer.backendStats(index);
-    const seconds = balancer.service()?.balance.blacklistSeconds ?? 0;
-    const n = penServerNumber(index);
-    if (stats.failedAt === 0) this.owner.debug(0, `Server ${n} failed, retry in ${seconds} sec: ${-status}`);
-    this.owner.debug(0, `blacklisting server ${n} because connect error ${-status}`);
-    blacklist(stats, this.owner.context.now());
-  }
-
   connected(): void {
     const owner = this.owner;
     owner.pending.delete(this);
     this.state = CS_CONNECTED;
-    const stats = owner.balancer.backendStats(this.server);
-    stats.connections++;
+    const stats = countConnected(owner, this.server);
     this.counted = true;
-    const bl = owner.balancer.service()?.balance.blacklistSeconds ?? 0;
-    if (!isBlacklisted(stats, owner.context.now(), bl)) stats.failedAt = 0;
     this.backendStats = stats;
     this.serverText = backendAddressText(owner.balancer.backend(this.server));
     this.idleSince = owner.context.now();
@@ -161,15 +148,8 @@ export class RawConnection implements Attempt {
     owner.pending.delete(this);
     this.dropUpstream();
     this.state = 0;
-    const code = errorName(status);
     const backend = owner.balancer.backend(this.server);
-    if (isImmediateConnectError({ code } as NodeJS.ErrnoException, backend?.endpoint.kind === 'unix')) {
-      this.immediateFailure(this.server, status);
-    } else {
-      owner.debug(0, `Connect failed: ${strerror({ code } as NodeJS.ErrnoException)}`);
-      owner.debug(0, `blacklisting server ${penServerNumber(this.server)} because of connect failure`);
-      blacklist(owner.balancer.backendStats(this.server), owner.context.now());
-    }
+    connectFailure(owner, this.server, errorName(status), -status, backend?.endpoint.kind === 'unix');
     if (!this.done && !owner.balancer.failover(this)) this.closeNow();
     owner.admitWaiting();
   }
@@ -179,8 +159,7 @@ export class RawConnection implements Attempt {
     owner.pending.delete(this);
     this.dropUpstream();
     this.state = 0;
-    owner.debug(0, `blacklisting server ${penServerNumber(this.server)} because of connect timeout`);
-    blacklist(owner.balancer.backendStats(this.server), owner.context.now());
+    connectTimeout(owner, this.server);
     if (!this.done && !owner.balancer.failover(this)) this.closeNow();
     owner.admitWaiting();
   }
