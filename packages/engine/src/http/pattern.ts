@@ -48,6 +48,9 @@ export function translateEre(ere: string): EreResult {
   let atomStart = -1;
   let quantified = false;
   const groupStarts: number[] = [];
+  // Back references: glibc accepts `\N` only when group N is already closed in the same
+  // alternative (`(a)|\1` and `(a\1)` are "Invalid back reference").
+  const refs = new BackrefScope();
   let i = 0;
   const n = ere.length;
   const fail = (message: string): EreResult => ({ ok: false, message });
@@ -77,6 +80,7 @@ export function translateEre(ere: string): EreResult {
       continue;
     }
     if (c === '(') {
+      refs.open();
       groupStarts.push(out.length);
       out += '(';
       atomStart = -1;
@@ -92,12 +96,14 @@ export function translateEre(ere: string): EreResult {
       } else {
         atomStart = groupStarts.pop()!;
         out += ')';
+        refs.close();
       }
       quantified = false;
       i++;
       continue;
     }
     if (c === '|') {
+      refs.alternative();
       out += '|';
       atomStart = -1;
       quantified = false;
@@ -111,15 +117,13 @@ export function translateEre(ere: string): EreResult {
       continue;
     }
     if (c === '{') {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(ere.slice(i));
-      if (!m) return fail('Invalid content of \\{\\}');
-      const lo = Number(m[1]);
-      const hi = m[3] === undefined || m[3] === '' ? undefined : Number(m[3]);
-      if (hi !== undefined && hi < lo) return fail('Invalid content of \\{\\}');
-      if (lo > 0x7fff || (hi ?? 0) > 0x7fff) return fail('Regular expression too big');
-      const err = addQuantifier(m[0]);
+      // Nothing to repeat is checked first, as glibc does: `{` alone, `a|{1}`.
+      if (atomStart < 0) return fail('Invalid preceding regular expression');
+      const r = readInterval(ere, i + 1);
+      if (!r.ok) return r;
+      const err = addQuantifier(r.hi === undefined ? `{${r.lo},}` : `{${r.lo},${r.hi}}`);
       if (err) return err;
-      i += m[0].length;
+      i = r.next;
       continue;
     }
     if (c === '^' || c === '$') {
@@ -143,7 +147,11 @@ export function translateEre(ere: string): EreResult {
       atomStart = out.length;
       quantified = false;
       if ('wWsSbB'.includes(d)) out += '\\' + d;
-      else if (d >= '1' && d <= '9') out += '\\' + d;
+      else if (d >= '1' && d <= '9') {
+        if (!refs.closed(Number(d))) return fail('Invalid back reference');
+        // Wrapped so a following digit is not read as part of the number (`(a)\10`).
+        out += '(?:\\' + d + ')';
+      }
       else if (d === '<') { out += '\\b(?=\\w)'; atomStart = -1; }
       else if (d === '>') { out += '\\b(?<=\\w)'; atomStart = -1; }
       else if (d === '`') { out += '^'; atomStart = -1; }
@@ -158,6 +166,86 @@ export function translateEre(ere: string): EreResult {
   }
   if (groupStarts.length > 0) return fail('Unmatched ( or \\(');
   return { ok: true, source: out };
+}
+
+/** Which groups a back reference may name at this point of the pattern. */
+class BackrefScope {
+  private opened = 0;
+  private closedNow = new Set<number>();
+  /** Per open group (and the whole pattern): its number, the closed set at its start, and the union of its finished alternatives. */
+  private levels: { group: number; initial: Set<number>; finished: Set<number> }[] = [{ group: 0, initial: new Set(), finished: new Set() }];
+
+  open(): void {
+    const group = ++this.opened;
+    this.levels.push({ group, initial: new Set(this.closedNow), finished: new Set() });
+  }
+  close(): void {
+    const level = this.levels.pop()!;
+    for (const g of level.finished) this.closedNow.add(g);
+    this.closedNow.add(level.group);
+  }
+  alternative(): void {
+    const level = this.levels[this.levels.length - 1]!;
+    for (const g of this.closedNow) level.finished.add(g);
+    this.closedNow = new Set(level.initial);
+  }
+  closed(n: number): boolean {
+    return this.closedNow.has(n);
+  }
+}
+
+type IntervalResult = { ok: true; lo: number; hi: number | undefined; next: number } | { ok: false; message: string };
+
+/** glibc's RE_DUP_MAX. */
+const DUP_MAX = 0x7fff;
+
+/**
+ * The inside of an interval `{m,n}` starting just after the `{`, read token by token the
+ * way glibc does: a number is digits up to `}` or `,`; anything else in it spoils the
+ * number ("Invalid content of \{\}"), unless the pattern ends first ("Unmatched \{").
+ * `{,n}` means `{0,n}`; numbers above RE_DUP_MAX are "Regular expression too big".
+ */
+function readInterval(ere: string, start: number): IntervalResult {
+  const n = ere.length;
+  const SPOILT = -2;
+  const NONE = -1;
+  let i = start;
+  /** One number up to `}`, `,` or the end of the pattern. */
+  const number = (): { value: number; stop: 'close' | 'comma' | 'end' } => {
+    let value = NONE;
+    while (i < n) {
+      let c = ere[i]!;
+      const escaped = c === '\\';
+      if (escaped) {
+        c = ere[i + 1] ?? '';
+        i += i + 1 < n ? 2 : 1;
+      } else i++;
+      if (c === '}' && !escaped) return { value, stop: 'close' };
+      if (c === ',') return { value, stop: 'comma' };
+      // `\0` is the character 0; `\1`..`\9` are back references, not digits.
+      const digit = c >= '0' && c <= '9' && (!escaped || c === '0');
+      value = digit && value !== SPOILT ? Math.min(DUP_MAX + 1, (value === NONE ? 0 : value * 10) + Number(c)) : SPOILT;
+    }
+    return { value: SPOILT, stop: 'end' };
+  };
+  const first = number();
+  let lo = first.value;
+  let last = first;
+  if (lo === NONE) {
+    if (first.stop !== 'comma') return { ok: false, message: 'Invalid content of \\{\\}' }; // `{}`
+    lo = 0;
+  }
+  let hi = lo;
+  if (lo !== SPOILT && first.stop === 'comma') {
+    last = number();
+    hi = last.value;
+  }
+  if (lo === SPOILT || hi === SPOILT) {
+    return { ok: false, message: last.stop === 'end' ? 'Unmatched \\{' : 'Invalid content of \\{\\}' };
+  }
+  if ((hi !== NONE && lo > hi) || last.stop !== 'close') return { ok: false, message: 'Invalid content of \\{\\}' };
+  if ((hi === NONE ? lo : hi) > DUP_MAX) return { ok: false, message: 'Regular expression too big' };
+  return { ok: true, lo, hi: hi === NONE ? undefined : hi, next: i };
 }
 
 type BracketResult = { ok: true; source: string; next: number } | { ok: false; message: string };
