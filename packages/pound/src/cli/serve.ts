@@ -40,6 +40,13 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
     return 1;
   }
   const handle = started.handle;
+  // The Control socket (poundctl), before privileges go so it belongs to the starting user.
+  const control = await (await import('../ctl/server.js')).startControl(config, handle);
+  if (!control.ok) {
+    say(control.message);
+    await handle.stop();
+    return 1;
+  }
 
   // Privileges go after the sockets are bound (group first, while still allowed).
   try {
@@ -59,6 +66,7 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
     }
   } catch (why) {
     say(legacy ? `${why as string} - aborted` : (why as string));
+    control.close();
     await handle.stop();
     return 1;
   }
@@ -75,6 +83,7 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const finish = () => {
+      control.close();
       // 4.x removes its pid file on exit; 2.x leaves it.
       if (!legacy && pidFile) {
         try {
