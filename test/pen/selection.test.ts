@@ -2,6 +2,7 @@
 // runs against our pen and, where installed, Debian's pen, with the same expectations.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { fetchBody, fetchMany, sharedBackends } from '../support/pen-http.js';
 import { freePort, OURS, REAL, run, SKIP_NO_REAL, withPen as withAnyPen, type PenFlavour, type RunningPen } from '../support/pen-process.js';
 
@@ -72,6 +73,26 @@ for (const [flavour, skip] of FLAVOURS) {
         assert.deepEqual(await fetchMany(2, { port }), ['A', 'A']);
         const list = (await run(flavour.penctl, [control, 'servers'])).stdout;
         assert.equal(list.split('\n').length, 3, 'the emergency server is not listed');
+      }));
+
+    it('a connection held on the emergency server reads "server = -1" in `connection N`', () =>
+      withPen(flavour, ['-r', '-e', servers()[2]!], servers().slice(0, 2), async (port, _pen, control) => {
+        await run(flavour.penctl, [control, 'server', '0', 'blacklist', '100']);
+        await run(flavour.penctl, [control, 'server', '1', 'blacklist', '100']);
+        const held = connect({ port, host: '127.0.0.1' });
+        held.on('error', () => {});
+        try {
+          await new Promise((ok) => held.once('connect', ok));
+          let reply = '';
+          for (let tries = 0; tries < 50 && !/state = [1-9]/.test(reply); tries++) {
+            await new Promise((ok) => setTimeout(ok, 20));
+            reply = (await run(flavour.penctl, [control, 'connection', '0'])).stdout;
+          }
+          assert.match(reply, /state = [1-9]/);
+          assert.match(reply, /server = -1\n/);
+        } finally {
+          held.destroy();
+        }
       }));
 
     it('a dead server (refused) is failed over to the next one', () =>

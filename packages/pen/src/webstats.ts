@@ -1,5 +1,6 @@
 // The -w status page (SIGUSR1 and the `status` command) and, without -w, the same figures
 // as debug messages. The HTML is pen 0.34.1's, byte for byte: scripts scrape it.
+import { penServerNumber } from '@penpound/engine/balance/pen-balancer';
 import { localTimestamp } from './clock.js';
 import { addressText, portNumberOf } from './resolve.js';
 import { penListener, penNow, penService, serviceStats, type PenState } from './state.js';
@@ -36,14 +37,14 @@ export function statusPageHtml(state: PenState, when: Date = new Date()): string
     headRow(['client', 'address', 'age(secs)', 'last server', 'connects', 'sent', 'received']);
   stats.clients.forEach((c, j) => {
     if (c.lastSeen === 0) return;
-    html += row([j, c.address, now - c.lastSeen, c.backend, c.connects, c.sent, c.received]);
+    html += row([j, c.address, now - c.lastSeen, penServerNumber(c.backend), c.connects, c.sent, c.received]);
   });
   html +=
     '</table>\n' +
     `<h2>Active connections</h2>Number of connections: ${penListener(state).limits.maxConnections} max, ${listenerStats?.connectionsUsed ?? 0} used, ${listenerStats?.lastSlot ?? 0} last<p><table bgcolor="#c0c0c0">\n` +
     headRow(['connection', 'downfd', 'upfd', 'pending data down', 'pending data up', 'client', 'server']);
   for (const c of connections) {
-    html += row([c.slot, c.clientFd, c.serverFd, c.pendingToClient, c.pendingToServer, c.client, c.backend]);
+    html += row([c.slot, c.clientFd, c.serverFd, c.pendingToClient, c.pendingToServer, c.client, penServerNumber(c.backend)]);
   }
   html += '</table>\n</body>\n</html>\n';
   return html;
@@ -66,11 +67,11 @@ export function statusTextBlocks(state: PenState, when: Date = new Date()): stri
   blocks.push(`Max number of clients: ${penService(state).balance.clientTableSize}`, 'Active clients:');
   stats.clients.forEach((c, j) => {
     if (c.lastSeen === 0) return;
-    blocks.push(`Client ${j} status:\naddress ${c.address}\nlast used ${now - c.lastSeen}\nlast server ${c.backend}\nconnects ${c.connects}\nsent ${c.sent}\nreceived ${c.received}\n`);
+    blocks.push(`Client ${j} status:\naddress ${c.address}\nlast used ${now - c.lastSeen}\nlast server ${penServerNumber(c.backend)}\nconnects ${c.connects}\nsent ${c.sent}\nreceived ${c.received}\n`);
   });
   blocks.push(`Max number of connections: ${penListener(state).limits.maxConnections}`, 'Active connections:');
   for (const c of state.handle?.connections(0) ?? []) {
-    blocks.push(`Connection ${c.slot} status:\ndownfd = ${c.clientFd}, upfd = ${c.serverFd}\npending data ${c.pendingToClient} down, ${c.pendingToServer} up\nclient ${c.client}, server ${c.backend}\n`);
+    blocks.push(`Connection ${c.slot} status:\ndownfd = ${c.clientFd}, upfd = ${c.serverFd}\npending data ${c.pendingToClient} down, ${c.pendingToServer} up\nclient ${c.client}, server ${penServerNumber(c.backend)}\n`);
   }
   return blocks;
 }

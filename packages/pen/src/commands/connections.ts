@@ -1,4 +1,5 @@
 // Looking at live traffic: `recent`, `connection N`, `close N`, `socket FD`.
+import { penServerNumber } from '@penpound/engine/balance/pen-balancer';
 import type { ConnectionEntry } from '@penpound/engine';
 import { atoi } from '../atoi.js';
 import { penListener, penNow, serviceStats, type PenState } from '../state.js';
@@ -33,7 +34,7 @@ export const connection: CommandHandler = (args, { state, reply }) => {
   const pending = c && c.state & 1 ? 1 : 0;
   reply(
     `Connection ${slot}:\nstate = ${c?.state ?? 0}\ndownfd = ${c?.clientFd ?? -1}, upfd = ${c?.serverFd ?? -1}\n` +
-      `client = ${c?.client ?? 0}, server = ${c?.backend ?? 0}\npend = ${pending}\n`,
+      `client = ${c?.client ?? 0}, server = ${penServerNumber(c?.backend ?? 0)}\npend = ${pending}\n`,
   );
 };
 
