@@ -36,17 +36,16 @@ export async function timeToListening({ launcher, runs, dir, name, backends, cer
   return { medianMs: median(times), minMs: Math.min(...times), runs, idleRssKiB };
 }
 
-/** The seed's pound.cfg: a fixture from the pound package if it has one, else ours. */
+/**
+ * The seed's pound.cfg: the pound package's own fixture (a seed.cfg under fixtures/pound, the
+ * article's config without its comment lines) when there is one, else our verbatim copy.
+ */
 export function findSeedPoundCfg() {
-  for (const d of ['packages/pound/fixtures', 'fixtures/pound']) {
+  for (const d of ['fixtures/pound', 'packages/pound/fixtures']) {
     const abs = join(repo, d);
     if (!existsSync(abs)) continue;
-    for (const f of walk(abs)) {
-      try {
-        const text = readFileSync(f, 'utf8');
-        if (text.includes('192.168.0.121') && /^\s*Session\b/m.test(text) && /^\s*ListenHTTPS\b/m.test(text)) return f;
-      } catch { /* unreadable: skip */ }
-    }
+    const hit = walk(abs).find((f) => f.endsWith('/seed.cfg') && readFileSync(f, 'utf8').includes('192.168.0.121'));
+    if (hit) return hit;
   }
   return join(repo, 'scripts/bench.d/fixtures/pound-seed-001.cfg');
 }
