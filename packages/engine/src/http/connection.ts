@@ -1516,6 +1516,16 @@ export class ClientConn {
   }
 }
 
+/** HTTPS backends' client certificates, read once as pound does at start: removing the file later changes nothing. */
+const backendCerts = new WeakMap<Backend, string>();
+
+/** Reads a backend's client certificate now (at start); a failure shows at its first connect. */
+export function preloadBackendCert(b: Backend): void {
+  try {
+    if (b.tls?.certFile && !backendCerts.has(b)) backendCerts.set(b, readFileSync(b.tls.certFile, 'latin1'));
+  } catch { /* reported when a request needs it */ }
+}
+
 /** TLS to a backend (`HTTPS` in BackEnd): no verification, optional client certificate. */
 function backendTlsOptions(b: Backend, base: net.NetConnectOpts): tls.ConnectionOptions {
   const t = b.tls!;
@@ -1524,7 +1534,8 @@ function backendTlsOptions(b: Backend, base: net.NetConnectOpts): tls.Connection
   if (t.ciphers) o.ciphers = t.ciphers;
   if (t.minVersion) o.minVersion = t.minVersion as tls.SecureVersion;
   if (t.certFile) {
-    const pem = readFileSync(t.certFile, 'latin1');
+    preloadBackendCert(b);
+    const pem = backendCerts.get(b) ?? readFileSync(t.certFile, 'latin1');
     o.cert = pem;
     o.key = pem;
   }

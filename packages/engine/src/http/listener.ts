@@ -6,7 +6,7 @@ import * as tls from 'node:tls';
 import type { Diagnostic, Endpoint, ProxyConfig } from '../model/types.js';
 import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
-import { BackendConn, ClientConn } from './connection.js';
+import { BackendConn, ClientConn, preloadBackendCert } from './connection.js';
 import type { HttpContext } from './context.js';
 import { ErrorPages } from './errors.js';
 import { requestLineFormatter } from './log/format.js';
@@ -63,7 +63,11 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
   const services = (): ServiceState[] => {
     if (listener.services.length !== cachedOwn || config.services.length !== cachedGlobal) {
       servicesCache = [...listener.services, ...config.services].map((s) => serviceState(s, config.dialect));
-      for (const s of servicesCache) shared.health.watch(s);
+      for (const s of servicesCache) {
+        shared.health.watch(s);
+        for (const b of s.service.backends) preloadBackendCert(b);
+        for (const b of s.service.emergency) preloadBackendCert(b);
+      }
       stats.services = servicesCache.map((s) => s.stats);
       cachedOwn = listener.services.length;
       cachedGlobal = config.services.length;
