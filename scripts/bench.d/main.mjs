@@ -19,7 +19,7 @@ import { renderReport } from './report.mjs';
 import { profilePen } from './profile.mjs';
 import { syscallsPerRequest } from './syscalls.mjs';
 
-const USAGE = `usage: scripts/bench [--quick] [--json FILE] [--markdown FILE] [--seconds N] [--reps N]
+const USAGE = `usage: scripts/bench [--quick | --all] [--json FILE] [--markdown FILE] [--seconds N] [--reps N]
                      [--conns N] [--targets id,..] [--scenarios id,..] [--no-startup]
                      [--nginx-cpus LIST] [--keep]
        scripts/bench --profile-pen [--seconds N] [--profile-out FILE]
@@ -29,12 +29,13 @@ scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`;
 
 function parseArgs(argv) {
   const o = { quick: false, json: null, markdown: null, seconds: null, reps: null, conns: 50, targets: null,
-    scenarios: null, startup: true, nginxCpus: null, keep: false, profilePen: false, profileOut: null, syscalls: false };
+    scenarios: null, startup: true, nginxCpus: null, keep: false, profilePen: false, profileOut: null, syscalls: false, all: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) usage(`${a} needs a value`); return argv[++i]; };
     switch (a) {
       case '--quick': o.quick = true; break;
+      case '--all': o.all = true; break;
       case '--json': o.json = val(); break;
       case '--markdown': o.markdown = val(); break;
       case '--seconds': o.seconds = Number(val()); break;
@@ -52,7 +53,7 @@ function parseArgs(argv) {
       default: usage(`unknown argument ${a}`);
     }
   }
-  o.seconds ??= o.quick ? 1 : 5;
+  o.seconds ??= o.quick ? 1 : 4;
   o.reps ??= o.quick ? 1 : 3;
   if (!(o.seconds >= 1) || !(o.reps >= 1) || !(o.conns >= 1)) usage('--seconds, --reps and --conns must be positive');
   return o;
@@ -63,13 +64,14 @@ function usage(msg) {
   process.exit(2);
 }
 
-function pick(list, ids, quick, kind) {
+function pick(list, ids, { quick, all }, kind) {
   if (ids) {
     const unknown = ids.filter((id) => !list.some((x) => x.id === id));
     if (unknown.length) usage(`unknown ${kind}: ${unknown.join(', ')}`);
     return list.filter((x) => ids.includes(x.id));
   }
-  return quick ? list.filter((x) => x.quick) : list;
+  if (quick) return list.filter((x) => x.quick);
+  return all ? list : list.filter((x) => !x.baseline);
 }
 
 function machine() {
@@ -178,8 +180,8 @@ async function main() {
     killEverything();
     return;
   }
-  const targets = pick(TARGETS, opt.targets, opt.quick, 'target');
-  const scenarios = pick(SCENARIOS, opt.scenarios, opt.quick, 'scenario');
+  const targets = pick(TARGETS, opt.targets, opt, 'target');
+  const scenarios = pick(SCENARIOS, opt.scenarios, opt, 'scenario');
   const info = machine();
   info.method = { seconds: opt.seconds, reps: opt.reps, conns: opt.conns, wrkThreads: 1, wrkCpus: '0', proxyCpus: '1',
     nginxCpus: opt.nginxCpus ?? 'unpinned', quick: opt.quick };

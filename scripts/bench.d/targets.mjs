@@ -84,7 +84,7 @@ function nodeScript(script) {
 
 /**
  * kind: 'pen' compares with Debian pen and haproxy tcp; 'pound' with haproxy http.
- * quick: part of --quick. The direct target is handled by the harness (nginx A itself).
+ * quick: part of --quick; baseline: only with --all (reference points our code cannot move). The direct target is handled by the harness (nginx A itself).
  */
 export const TARGETS = [
   { id: 'direct', label: 'direct (nginx)', quick: true },
@@ -95,8 +95,8 @@ export const TARGETS = [
   { id: 'haproxy-tcp', label: 'haproxy tcp', quick: true, plain: haproxyLauncher('tcp', false), tls: haproxyLauncher('tcp', true) },
   { id: 'haproxy-http', label: 'haproxy http', quick: true, plain: haproxyLauncher('http', false), tls: haproxyLauncher('http', true) },
   { id: 'our-pound', label: 'our pound', ours: true, quick: true, plain: poundLauncher(false), tls: poundLauncher(true) },
-  { id: 'node-tcp', label: 'naive Node TCP', plain: nodeScript('naive-tcp-proxy.mjs') },
-  { id: 'node-http', label: 'naive Node HTTP', plain: nodeScript('naive-http-proxy.mjs') },
+  { id: 'node-tcp', label: 'naive Node TCP', baseline: true, plain: nodeScript('naive-tcp-proxy.mjs') },
+  { id: 'node-http', label: 'naive Node HTTP', baseline: true, plain: nodeScript('naive-http-proxy.mjs') },
 ];
 
 /** Ratios printed per scenario: [label, numerator target id, denominator target id]. */
