@@ -80,9 +80,9 @@ export interface CtlResult {
   stderr: string;
 }
 
-export function poundctl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CtlResult> {
+export function poundctl(args: string[], env: NodeJS.ProcessEnv = {}, program = POUNDCTL): Promise<CtlResult> {
   return new Promise((resolve) => {
-    const p = spawn(POUNDCTL, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POUNDCTL_CONF: '', ...env } });
+    const p = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POUNDCTL_CONF: '', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
