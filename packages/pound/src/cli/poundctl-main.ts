@@ -2,7 +2,7 @@
 // and uses the letters -L/-l/-B/-b/-N/-n/-X/-H, which pound 4's does not have; anything
 // else is pound 4's command style (list, enable, disable, add, delete, core).
 import { basename, dirname } from 'node:path';
-import { runLegacy, type Io } from '../ctl/legacy-cli.js';
+import { isLegacyCommandLine, runLegacy, type Io } from '../ctl/legacy-cli.js';
 import { runModern } from '../ctl/modern-cli.js';
 
 /** argv[0] as getopt prints it: the basename when the launcher was found on PATH. */
@@ -10,22 +10,6 @@ function typedName(): string {
   const typed = process.env.PENPOUND_ARGV0 ?? 'poundctl';
   const path = (process.env.PATH ?? '').split(':');
   return typed.includes('/') && !path.includes(dirname(typed)) ? typed : basename(typed);
-}
-
-/** True for a 2.x command line: an option cluster holding one of 2.x's own letters. */
-export function isLegacyCommandLine(args: readonly string[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') return false;
-    if (!a.startsWith('-') || a.length < 2 || /^-\d+$/.test(a)) continue;
-    // pound 4 options that take a value: skip the value.
-    if (/^-[CfiKSsTt]$/.test(a) && !/[cLlBbNnXH]/.test(a)) {
-      i++;
-      continue;
-    }
-    if (/[cLlBbNnXH]/.test(a.slice(1))) return true;
-  }
-  return false;
 }
 
 async function main(): Promise<number> {

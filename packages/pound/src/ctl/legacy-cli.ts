@@ -66,6 +66,22 @@ export function parseLegacyArgs(args: readonly string[]): LegacyArgs | undefined
   return { socket, command, xml, hostNames };
 }
 
+/** True for a 2.x command line: an option cluster holding one of 2.x's own letters. */
+export function isLegacyCommandLine(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return false;
+    if (!a.startsWith('-') || a.length < 2 || /^-\d+$/.test(a)) continue;
+    // pound 4 options that take a value: skip the value.
+    if (/^-[CfiKSsTt]$/.test(a) && !/[cLlBbNnXH]/.test(a)) {
+      i++;
+      continue;
+    }
+    if (/[cLlBbNnXH]/.test(a.slice(1))) return true;
+  }
+  return false;
+}
+
 /** C's atoi: leading digits, 0 when there are none. */
 function atoi(s: string): number {
   const m = /^\s*([+-]?\d+)/.exec(s);
