@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exchange } from '../support/http-backends.js';
+import { exchange, freePort, startBackend, type Backend } from '../support/http-backends.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const POUND = join(REPO, 'packages/pound/bin/pound');
@@ -128,4 +128,43 @@ export function normalise(text: string, ports: Record<string, number>, paths: Re
     .replace(/^Uptime: .*$/m, 'Uptime: {UPTIME}')
     .replace(/^PID: \d+$/m, 'PID: {PID}')
     .replace(/^ {2}Active: {2}\d+$/m, '  Active:  {ACTIVE}');
+}
+
+export interface Setup {
+  /** Ports by name: the live backends, the dead ones, and PORT (pound's listener). */
+  ports: Record<string, number>;
+  pound: Pound;
+  close(): Promise<void>;
+}
+
+/** Live backends answering their names, free ports for dead ones, pound on PORT. */
+export async function setUp(
+  live: string[],
+  dead: string[],
+  cfg: (port: number, ports: Record<string, number>) => (socket: string) => string,
+  args: string[],
+): Promise<Setup> {
+  const backends: Backend[] = [];
+  const ports: Record<string, number> = {};
+  for (const name of live) {
+    const b = await startBackend(name);
+    backends.push(b);
+    ports[name] = b.port;
+  }
+  for (const name of [...dead, 'PORT']) ports[name] = await freePort();
+  const closeBackends = async () => {
+    for (const b of backends) await b.close();
+  };
+  const pound = await startPound(cfg(ports.PORT!, ports), args, ports.PORT!).catch(async (e) => {
+    await closeBackends();
+    throw e;
+  });
+  return {
+    ports,
+    pound,
+    close: async () => {
+      await pound.stop();
+      await closeBackends();
+    },
+  };
 }

@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, startBackend, until, type Backend } from '../support/http-backends.js';
-import { get, golden, normalise, poundctl, startPound, untilAnswers, whoAnswers, type Pound } from './harness.js';
+import { freePort, until } from '../support/http-backends.js';
+import { get, golden, normalise, poundctl, setUp, startPound, untilAnswers, whoAnswers, type Pound, type Setup } from './harness.js';
 
 const legacyConfig = (port: number, be: Record<string, number>) => (socket: string) => `Daemon 0
 LogFacility -
@@ -56,24 +56,14 @@ End
 `;
 
 describe('poundctl (pound 2.x): listing and control through the Control socket', () => {
-  const backends: Backend[] = [];
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number>;
   let pound: Pound;
-
+  let setup: Setup | undefined;
   before(async () => {
-    for (const name of ['A', 'B', 'C', 'D']) {
-      const b = await startBackend(name);
-      backends.push(b);
-      ports[name] = b.port;
-    }
-    ports.DEAD = await freePort();
-    ports.PORT = await freePort();
-    pound = await startPound(legacyConfig(ports.PORT, ports), ['-W', 'compat=2.8'], ports.PORT);
+    setup = await setUp(['A', 'B', 'C', 'D'], ['DEAD'], legacyConfig, ['-W', 'compat=2.8']);
+    ({ ports, pound } = setup);
   });
-  after(async () => {
-    await pound?.stop();
-    for (const b of backends) await b.close();
-  });
+  after(() => setup?.close());
 
   const ctl = (...args: string[]) => poundctl(['-c', pound.socket, ...args]);
   const list = async (...args: string[]) => {

@@ -6,8 +6,7 @@ import { writeFileSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, startBackend, type Backend } from '../support/http-backends.js';
-import { get, golden, normalise, POUNDCTL, poundctl, startPound, untilAnswers, whoAnswers, type Pound } from './harness.js';
+import { get, golden, normalise, POUNDCTL, poundctl, setUp, untilAnswers, whoAnswers, type Pound, type Setup } from './harness.js';
 
 const modernConfig = (port: number, be: Record<string, number>) => (socket: string) => `Daemon 0
 LogLevel 0
@@ -71,24 +70,14 @@ function raw(socket: string, request: string): Promise<string> {
 }
 
 describe('poundctl (pound 4): command style against the control API', () => {
-  const backends: Backend[] = [];
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number>;
   let pound: Pound;
-
+  let setup: Setup | undefined;
   before(async () => {
-    for (const name of ['A', 'B', 'C', 'D']) {
-      const b = await startBackend(name);
-      backends.push(b);
-      ports[name] = b.port;
-    }
-    ports.E = await freePort();
-    ports.PORT = await freePort();
-    pound = await startPound(modernConfig(ports.PORT, ports), ['-W', 'compat=4', '-e'], ports.PORT);
+    setup = await setUp(['A', 'B', 'C', 'D'], ['E'], modernConfig, ['-W', 'compat=4', '-e']);
+    ({ ports, pound } = setup);
   });
-  after(async () => {
-    await pound?.stop();
-    for (const b of backends) await b.close();
-  });
+  after(() => setup?.close());
 
   const ctl = (...args: string[]) => poundctl(['-s', pound.socket, ...args]);
   const text = async (...args: string[]) => {
