@@ -1,13 +1,14 @@
 // pound 2.x's Control socket and poundctl (spec §7.1, checklist 112–113), through the real
 // executables: bin/pound with a legacy configuration, real HTTP backends, bin/poundctl.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, until } from '../support/http-backends.js';
-import { get, golden, normalise, poundctl, setUp, startPound, untilAnswers, whoAnswers, type Pound, type Setup } from './harness.js';
+import { get, golden, normalise, POUND, poundctl, setUp, startPound, untilAnswers, whoAnswers, type Pound, type Setup } from './harness.js';
 
 const legacyConfig = (port: number, be: Record<string, number>) => (socket: string) => `Daemon 0
 LogFacility -
@@ -192,6 +193,32 @@ describe('poundctl (pound 2.4): no queue line; socket replaced and removed', () 
     }
   });
 });
+
+describe('Control socket that cannot be created', () => {
+  it('2.x: `Control "PATH" bind: REASON` on stderr, exit 1, nothing left listening', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'poundctl-bad-'));
+    try {
+      const sock = join(dir, 'missing-dir', 'ctl.sock');
+      writeFileSync(join(dir, 'pound.cfg'), `Daemon 0\nLogFacility -\nControl "${sock}"\nListenHTTP\n\tAddress 127.0.0.1\n\tPort ${port}\nEnd\n`);
+      const r = spawnSync(POUND, ['-f', join(dir, 'pound.cfg'), '-p', join(dir, 'pound.pid')], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, `starting...\nControl "${sock}" bind: No such file or directory\n`);
+      assert.equal(await freePortIsFree(port), true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The listener was closed again: the port can be bound. */
+function freePortIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
 
 let certPath: string | undefined;
 /** A combined PEM (key + self-signed certificate) for the HTTPS listener, made once. */

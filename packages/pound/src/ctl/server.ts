@@ -3,7 +3,8 @@
 // privileges are dropped, so it belongs to the user who started pound (mode 0600, or the
 // 4.x block's Mode/ChangeOwner). A stale socket file is replaced; the file goes on exit.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as net from 'node:net';
 import type { ProxyConfig, RuntimeHandle } from '@penpound/engine';
 import { modernError } from '@penpound/engine/http/errors';
@@ -50,7 +51,11 @@ export async function startControl(config: ProxyConfig, handle: RuntimeHandle): 
       resolve(undefined);
     });
   });
-  if (failure) return { ok: false, message: `Control "${path}" bind: ${strerror(failure)}` };
+  if (failure) {
+    // libuv reports a missing directory as EACCES; bind(2) said ENOENT, and so did pound.
+    const reason = (failure as NodeJS.ErrnoException).code === 'EACCES' && !existsSync(dirname(path)) ? 'No such file or directory' : strerror(failure);
+    return { ok: false, message: `Control "${path}" bind: ${reason}` };
+  }
   server.on('error', () => {});
   server.unref();
 
