@@ -2,11 +2,13 @@
 // the real executables: bin/pound -W compat=4 with a Control block, real HTTP backends,
 // bin/poundctl. Expected texts were recorded from pound 4.23's poundctl.
 import assert from 'node:assert/strict';
-import { writeFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { get, golden, normalise, POUNDCTL, poundctl, setUp, untilAnswers, whoAnswers, type Pound, type Setup } from './harness.js';
+import { freePort, until } from '../support/http-backends.js';
+import { get, golden, normalise, POUNDCTL, poundctl, setUp, startPound, untilAnswers, whoAnswers, type Pound, type Setup } from './harness.js';
 
 const modernConfig = (port: number, be: Record<string, number>) => (socket: string) => `Daemon 0
 LogLevel 0
@@ -87,8 +89,9 @@ describe('poundctl (pound 4): command style against the control API', () => {
     return normalise(r.stdout, ports, { SOCK: pound.socket });
   };
 
-  it('creates the socket with the Mode of the Control block', () => {
-    assert.equal(statSync(pound.socket).mode & 0o777, 0o660);
+  it('creates the socket with the Mode of the Control block', async () => {
+    // Born 0600 at bind(), then given its Mode.
+    await until(() => (statSync(pound.socket).mode & 0o777) === 0o660, 'mode 0660');
   });
 
   it('list: core, the control socket as listener 0, listeners, global services, sessions', async () => {
@@ -214,5 +217,33 @@ describe('poundctl (pound 4): command style against the control API', () => {
     assert.match(await raw(pound.socket, 'garbage\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
     // The daemon is still there.
     assert.match(await raw(pound.socket, 'GET /core HTTP/1.0\r\n\r\n'), /^HTTP\/1\.0 200 OK\r\n/);
+  });
+});
+
+describe('Control block ChangeOwner', () => {
+  const root = process.getuid?.() === 0;
+  it('gives the socket to User/Group before pound drops to them', { skip: !root && 'needs root (to change owners)' }, async () => {
+    const port = await freePort();
+    const pound = await startPound(
+      (socket) =>
+        `User "nobody"\nGroup "nogroup"\nDaemon 0\nControl\n\tSocket "${socket}"\n\tMode 0660\n\tChangeOwner true\nEnd\n` +
+        `ListenHTTP\n\tAddress 127.0.0.1\n\tPort ${port}\n\tService\n\t\tRedirect "http://example.org"\n\tEnd\nEnd\n`,
+      ['-W', 'compat=4', '-e'],
+      port,
+      (socket) => chmodSync(dirname(socket), 0o755),
+    );
+    try {
+      const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+      // The file exists from bind(); its owner changes right after.
+      await until(() => statSync(pound.socket).uid === nobody, 'the socket owner');
+      const st = statSync(pound.socket);
+      assert.equal(st.gid, Number(execFileSync('getent', ['group', 'nogroup'], { encoding: 'utf8' }).split(':')[2]));
+      assert.equal(st.mode & 0o777, 0o660);
+      // root (the test) can still use it; the listing works after pound dropped privileges.
+      const r = await poundctl(['-s', pound.socket, 'list', '/1/0/0']);
+      assert.deepEqual(r, { code: 0, stdout: 'redirect (0) 302 http://example.org active\n', stderr: '' });
+    } finally {
+      await pound.stop();
+    }
   });
 });

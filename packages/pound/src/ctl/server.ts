@@ -46,10 +46,16 @@ export async function startControl(config: ProxyConfig, handle: RuntimeHandle): 
   });
   const failure = await new Promise<Error | undefined>((resolve) => {
     server.once('error', resolve);
-    server.listen({ path, backlog: 16 }, () => {
-      server.off('error', resolve);
-      resolve(undefined);
-    });
+    // bind() creates the file: born 0600 (pound runs under umask 077), then chmod to Mode.
+    const umask = process.umask(0o177);
+    try {
+      server.listen({ path, backlog: 16 }, () => {
+        server.off('error', resolve);
+        resolve(undefined);
+      });
+    } finally {
+      process.umask(umask);
+    }
   });
   if (failure) {
     // libuv reports a missing directory as EACCES; bind(2) said ENOENT, and so did pound.
