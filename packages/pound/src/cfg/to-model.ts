@@ -58,6 +58,7 @@ export function toModel(root: Block, opts: BuildOptions): BuildResult {
         break;
       case 'RootJail':
         config.process.chroot = text(s);
+        ctx.notRunYet('RootJail', s); // Node.js cannot chroot: serving refuses it, naming this line
         break;
       case 'Daemon':
         config.process.foreground = ctx.legacy ? text(s) === '0' : !bool(s);
@@ -119,7 +120,7 @@ export function toModel(root: Block, opts: BuildOptions): BuildResult {
         ctx.includeDir = text(s);
         break;
       case 'PIDFile':
-        if (text(s) !== '-') config.process.pidFile = text(s);
+        config.process.pidFile = text(s); // "-" (4.19): no pid file; kept so -p's default does not apply
         break;
       case 'SSLEngine':
         break; // no OpenSSL engines in Node: accepted and ignored (COMPAT.md)

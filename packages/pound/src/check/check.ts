@@ -12,6 +12,7 @@ import type { Block, Span } from '../cfg/statements.js';
 import { toModel } from '../cfg/to-model.js';
 import { strerror } from './files.js';
 import { hostsToResolve, resolveHosts } from './resolve.js';
+import { CANNOT_RUN } from '../life/cannot.js';
 
 export interface CheckOptions {
   file: string;
@@ -90,7 +91,7 @@ export async function checkConfig(opts: CheckOptions): Promise<CheckResult> {
         span: u.span,
         order: u.span.order,
         text: '',
-        modern: `${u.what}: checked, but penpound does not run it yet (serving refuses this configuration)`,
+        modern: CANNOT_RUN[u.what] ? `${u.what}: ${CANNOT_RUN[u.what]} (serving refuses this configuration)` : `${u.what}: checked, but penpound does not run it yet (serving refuses this configuration)`,
         modernOnly: true,
       });
     }

@@ -6,6 +6,7 @@ import { checkConfig } from '../check/check.js';
 import { renderModern, renderOriginal } from '../render/render.js';
 import { parseOptions, usage, type PoundOptions } from './options.js';
 import { versionText } from './version.js';
+import { DAEMON_ENV } from '../life/plan.js';
 
 function out(lines: string[] | string): void {
   const s = Array.isArray(lines) ? lines.map((l) => l + '\n').join('') : lines;
@@ -26,6 +27,9 @@ function typedName(): string {
 }
 
 async function main(): Promise<number> {
+  // The detached copy of a starting pound (life/daemon.ts): it gets the checked plan from
+  // its parent instead of reading the command line and the configuration again.
+  if (process.env[DAEMON_ENV] === '1' && process.send) return (await import('./serve.js')).serveAsDaemon();
   const argv0 = typedName();
   const prog = basename(argv0);
   const parsed = parseOptions(process.argv.slice(2), argv0);

@@ -1,109 +1,77 @@
-// Serving a checked configuration: hand the model to the engine, write the pid file, drop
-// privileges, and stop cleanly on signals. Daemon mode and RootJail come later; until
-// then they are refused with a clear message rather than silently ignored.
-import { unlinkSync, writeFileSync } from 'node:fs';
-import type { Diagnostic, ProxyConfig } from '@penpound/engine';
+// Serving a checked configuration: refuse what cannot be run faithfully, then run it in
+// the foreground (-F, -e, `Daemon 0`) or detached (pound's default), alone or under a
+// supervisor when graceful reload was asked for (-W reload-on=SIG). The process life
+// itself (start-up order, pid file, privileges, signals) is in ../life/.
+import type { ProxyConfig, RuntimeHandle } from '@penpound/engine';
 import type { Span } from '../cfg/statements.js';
-import { strerror } from '../check/files.js';
+import { CANNOT_RUN } from '../life/cannot.js';
+import { detach, parentStarter, receivePlan } from '../life/daemon.js';
+import type { ServePlan, Starter } from '../life/plan.js';
+import { runStandalone } from '../life/standalone.js';
+import { aborted, onTerminal } from '../life/texts.js';
 import type { PoundOptions } from './options.js';
 
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
-
 export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: { what: string; span: Span }[], prog: string): Promise<number> {
-  const legacy = config.dialect !== 'pound-4';
-  const say = (msg: string) => process.stderr.write(`${legacy ? '' : `${prog}: `}${msg}\n`);
+  const dialect = config.dialect;
+  const say = (msg: string): void => void process.stderr.write(onTerminal(dialect, prog, msg) + '\n');
   if (unsupported.length > 0) {
-    for (const u of unsupported) say(`${u.span.file}:${u.span.start.line}: ${u.what} is not supported by penpound yet`);
+    for (const u of unsupported) {
+      // Each dialect's way of naming a line: 2.4 `line N`, 2.8 `FILE line N`, 4.x `FILE:N`.
+      const { file, start } = u.span;
+      const where = dialect === 'pound-4' ? `${file}:${start.line}` : dialect === 'pound-2.8' ? `${file} line ${start.line}` : `line ${start.line}`;
+      const why = CANNOT_RUN[u.what];
+      say(why ? aborted(dialect, `${where}: ${u.what}: ${why}`) : `${where}: ${u.what} is not supported by penpound yet`);
+    }
     return 1;
   }
   if (config.listeners.length === 0) {
-    say(legacy ? 'no listeners defined - aborted' : 'no listeners defined');
+    say(aborted(dialect, 'no listeners defined'));
     return 1;
   }
   if (config.process.chroot !== undefined) {
-    say(`RootJail "${config.process.chroot}" is not supported yet - aborted (remove it from the configuration)`);
-    return 1;
-  }
-  if (!config.process.foreground) {
-    say('daemon mode is not supported yet - aborted (run in the foreground: -F, or Daemon 0)');
+    // The configuration reader names the line (above); this is the backstop.
+    say(aborted(dialect, `RootJail "${config.process.chroot}": ${CANNOT_RUN.RootJail}`));
     return 1;
   }
 
-  const { start } = await import('@penpound/engine');
-  // Run-time diagnostics go where the configuration says (syslog, or the terminal with
-  // LogFacility - / -e), through the engine's log sink for this configuration.
+  const plan: ServePlan = { config, options: o, prog };
+  if (config.process.foreground) return runStandalone(plan, terminalStarter(plan), controlStep(config));
+  // 4.x ignores `LogFacility -` once detached; 2.x keeps the terminal attached for it.
+  const toTerminal = config.logging.diagnostics.target === 'stderr';
+  if (toTerminal && dialect === 'pound-4') config.logging.diagnostics = { target: 'syslog', facility: 'daemon', debugLevel: config.logging.diagnostics.debugLevel };
+  return detach(plan, toTerminal && dialect !== 'pound-4', say);
+}
+
+/** The detached daemon's side: wait for the plan, serve it, report to the parent. */
+export async function serveAsDaemon(): Promise<number> {
+  const plan = await receivePlan();
   const { logSinkFor } = await import('@penpound/engine/http/shared');
-  const report = (d: Diagnostic) => logSinkFor(config).diagnostic(d);
-  const started = await start(config, { report });
-  if (!started.ok) {
-    for (const e of started.errors) say(e.message);
-    return 1;
-  }
-  const handle = started.handle;
-  // The Control socket (poundctl), before privileges go so it belongs to the starting user.
-  const control = await (await import('../ctl/server.js')).startControl(config, handle);
-  if (!control.ok) {
-    say(control.message);
-    await handle.stop();
-    return 1;
-  }
-
-  // Privileges go after the sockets are bound (group first, while still allowed).
-  try {
-    if (config.process.group !== undefined) {
-      try {
-        process.setgid!(config.process.group);
-      } catch (e) {
-        throw /does not exist/.test((e as Error).message) ? `no such group ${config.process.group}` : `setgid: ${strerror(e)}`;
-      }
-    }
-    if (config.process.user !== undefined) {
-      try {
-        process.setuid!(config.process.user);
-      } catch (e) {
-        throw /does not exist/.test((e as Error).message) ? `no such user ${config.process.user}` : `setuid: ${strerror(e)}`;
-      }
-    }
-  } catch (why) {
-    say(legacy ? `${why as string} - aborted` : (why as string));
-    control.close();
-    await handle.stop();
-    return 1;
-  }
-
-  const pidFile = config.process.pidFile;
-  if (pidFile) {
-    try {
-      writeFileSync(pidFile, `${process.pid}\n`);
-    } catch (e) {
-      say(`Create "${pidFile}": ${strerror(e)}`);
-    }
-  }
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const finish = () => {
-      control.close();
-      // 4.x removes its pid file on exit; 2.x leaves it.
-      if (!legacy && pidFile) {
-        try {
-          unlinkSync(pidFile);
-        } catch {
-          /* already gone */
-        }
-      }
-      resolve(0);
-      // Nothing else should keep the process: exit even if a stray timer remains.
-      setImmediate(() => process.exit(0));
-    };
-    for (const [name, num] of Object.entries(SIGNALS)) {
-      process.on(name, () => {
-        if (stopping) return;
-        stopping = true;
-        const graceful = name === 'SIGHUP' || name === 'SIGINT';
-        logSinkFor(config).write('notice', `received signal ${num} - ${graceful ? 'shutting down' : 'exiting'}...`);
-        handle.stop({ graceful }).then(finish, finish);
-      });
-    }
+  const toSyslog = plan.config.logging.diagnostics.target === 'syslog';
+  // The parent prints the failure on the terminal; syslog gets it too, as pound logs it there.
+  const starter = parentStarter((message) => {
+    if (toSyslog) logSinkFor(plan.config).write('err', message);
   });
+  return runStandalone(plan, starter, controlStep(plan.config));
+}
+
+/** In the foreground a failure goes on stderr, and to syslog too when the log goes there. */
+function terminalStarter(plan: ServePlan): Starter {
+  return {
+    ready: () => {},
+    fatal: async (message) => {
+      const { logSinkFor } = await import('@penpound/engine/http/shared');
+      const sink = logSinkFor(plan.config);
+      sink.write('err', message);
+      if (plan.config.logging.diagnostics.target === 'syslog') process.stderr.write(onTerminal(plan.config.dialect, plan.prog, message) + '\n');
+      sink.close();
+    },
+  };
+}
+
+/** The Control socket (poundctl), after the listeners and before privileges go. */
+function controlStep(config: ProxyConfig) {
+  return async (handle: RuntimeHandle): Promise<{ close(): void } | { error: string }> => {
+    const control = await (await import('../ctl/server.js')).startControl(config, handle);
+    return control.ok ? control : { error: control.message };
+  };
 }

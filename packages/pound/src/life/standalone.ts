@@ -1,0 +1,37 @@
+// One process serves (pound's default here: no separate supervisor): start, then wait for
+// a stop signal. Used in the foreground and by the detached daemon alike.
+import type { ServePlan, Starter } from './plan.js';
+import { removePidFile, pidFileWanted } from './pidfile.js';
+import { startServing, type RunOptions } from './run.js';
+import { receivedText, stopKindOf, stopServing } from './stop.js';
+
+const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'] as const;
+
+export async function runStandalone(plan: ServePlan, starter: Starter, afterBind?: RunOptions['afterBind']): Promise<number> {
+  const running = await startServing(plan, starter, { writePid: true, ...(afterBind ? { afterBind } : {}) });
+  if (!running) return 1;
+  const { config } = plan;
+  const modern = config.dialect === 'pound-4';
+  const pidFile = config.process.pidFile;
+
+  return new Promise<number>((resolve) => {
+    let stopping: 'graceful' | 'immediate' | undefined;
+    const finish = (): void => {
+      // 4.x removes its pid file on exit; 2.x leaves it (spec §4.3).
+      if (modern && pidFileWanted(pidFile, config.dialect)) removePidFile(pidFile);
+      running.closeLog();
+      resolve(0);
+    };
+    for (const signal of STOP_SIGNALS) {
+      process.on(signal, () => {
+        const kind = stopKindOf(signal);
+        // A second graceful signal changes nothing; an immediate one ends a graceful stop.
+        if (stopping === 'immediate' || (stopping === 'graceful' && kind === 'graceful')) return;
+        running.log('notice', receivedText(signal));
+        if (stopping === 'graceful') return finish();
+        stopping = kind;
+        stopServing(running, kind, modern).then(finish, finish);
+      });
+    }
+  });
+}
