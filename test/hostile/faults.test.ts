@@ -44,7 +44,7 @@ describe('fault injection: pound mode', () => {
   };
   /** No client connection and no backend connection left open. */
   const noLeak = async (px: Running): Promise<void> => {
-    await until(() => px.handle.stats.listeners.every((l) => l.connectionsUsed === 0), 'client connections to close');
+    await until(() => px.handle.connections(0).length === 0, 'client connections to close');
     const stats = px.handle.stats.listeners.flatMap((l) => l.services.flatMap((s) => [...s.backends, ...s.emergency]));
     await until(() => stats.every((b) => b.connections <= 0), 'backend connections to close');
   };
@@ -272,6 +272,39 @@ describe('fault injection: logs that cannot be written', () => {
     } finally {
       await p.stop();
       await be.close();
+    }
+  });
+
+  it('pen: one of two backends dying under load (100 clients): every exchange ends, the other backend takes over', async () => {
+    const a = await startRecordingBackend();
+    const b = await startRecordingBackend();
+    for (const be of [a, b]) be.behave(() => ({ kind: 'close', response: OK_RESPONSE }));
+    const p = await startOurPen([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], ['-r']);
+    try {
+      let answered = 0;
+      let killed = false;
+      const outcomes = new Map<string, number>();
+      await Promise.all(Array.from({ length: 100 }, async () => {
+        for (let i = 0; i < 5; i++) {
+          const got = await talk(p.port, [GET], 6000);
+          assert.equal(got.outcome, 'closed', 'no exchange may hang');
+          const k = got.bytes.toString('latin1') === OK_RESPONSE ? 'ok' : got.bytes.length === 0 ? 'closed' : 'partial';
+          outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+          if (++answered === 150 && !killed) {
+            killed = true;
+            await a.stopListening();
+            a.resetAll();
+          }
+        }
+      }));
+      assert.ok(killed);
+      for (let i = 0; i < 5; i++) assert.equal(await get(p.port), OK_RESPONSE, `served after the death (${JSON.stringify([...outcomes])})`);
+      assert.ok(p.alive());
+      assert.doesNotMatch(p.pen.stderr(), /internal error|at .*\.js:\d+/);
+    } finally {
+      await p.stop();
+      await a.close();
+      await b.close();
     }
   });
 
