@@ -10,7 +10,7 @@ test('a returning client gets its slot back and its connects counted', () => {
   assert.equal(t.store('127.0.0.1', 102, 0, 4), 0);
   assert.equal(t.entries[0]!.connects, 2);
   assert.equal(t.entries[0]!.lastSeen, 102);
-  assert.equal(t.entries.length, 4);
+  assert.equal(t.entries.length, 2, 'slots are made only when first used');
 });
 
 test('full table recycles the least recently used slot and forgets its client', () => {
@@ -55,5 +55,12 @@ test('the table grows when the configured size grows', () => {
   t.store('1.1.1.1', 1, 0, 1);
   assert.equal(t.store('1.1.1.2', 2, 0, 1), 0);
   assert.equal(t.store('1.1.1.3', 3, 0, 3), 1);
-  assert.equal(t.entries.length, 3);
+  assert.equal(t.entries.length, 2);
+});
+
+test('a huge table costs nothing until clients come (clients_max 2147483647)', () => {
+  const t = new ClientTable([]);
+  assert.equal(t.store('1.1.1.1', 1, 0, 2147483647), 0);
+  assert.equal(t.store('1.1.1.2', 1, 0, 2147483647), 1);
+  assert.equal(t.entries.length, 2);
 });

@@ -1,4 +1,4 @@
-// pen's client table (spec §3.2): a fixed number of slots remembering, per client
+// pen's client table (spec §3.2): a bounded number of slots remembering, per client
 // address, when it last connected and which server it used. The slot algorithm is
 // pen's (expiry while scanning, first free slot, else least recently used); unlike
 // pen 0.34.1, IPv6 clients are compared by their full address (COMPAT.md).
@@ -20,11 +20,6 @@ export class ClientTable {
     this.entries = entries;
   }
 
-  /** Grows (never shrinks) to `size` slots. */
-  grow(size: number): void {
-    const e = this.entries;
-    while (e.length < size) e.push({ address: '', lastSeen: 0, backend: NO_BACKEND, connects: 0, sent: 0, received: 0 });
-  }
 
   /**
    * Records a connection from `address` (undefined = Unix peer) at `now` and returns its
@@ -32,7 +27,6 @@ export class ClientTable {
    * their old client until someone else takes them).
    */
   store(address: string | undefined, now: number, trackingSeconds: number, size: number): number {
-    this.grow(size > 0 ? size : 1);
     const entries = this.entries;
     const key = address === undefined ? UNIX_KEY : address;
     const found = this.index.get(key);
@@ -48,7 +42,8 @@ export class ClientTable {
     if (found !== undefined) {
       slot = found;
     } else {
-      slot = this.freeOrOldest();
+      slot = this.freeOrOldest(size > 0 ? size : 1);
+      if (slot === entries.length) entries.push({ address: '', lastSeen: 0, backend: NO_BACKEND, connects: 0, sent: 0, received: 0 });
       const e = entries[slot]!;
       const oldKey = this.keys[slot];
       if (oldKey !== undefined && this.index.get(oldKey) === slot) this.index.delete(oldKey);
@@ -66,7 +61,12 @@ export class ClientTable {
     return slot;
   }
 
-  private freeOrOldest(): number {
+  /**
+   * The slot pen would pick: the first free one, else the least recently used. Slots are
+   * created only when first needed (all slots past the last one made are free), so a
+   * huge clients_max costs nothing until that many clients have come.
+   */
+  private freeOrOldest(size: number): number {
     const entries = this.entries;
     let oldest = -1;
     for (let i = 0; i < entries.length; i++) {
@@ -74,6 +74,7 @@ export class ClientTable {
       if (last === 0) return i;
       if (oldest === -1 || last < entries[oldest]!.lastSeen) oldest = i;
     }
+    if (entries.length < size) return entries.length;
     return oldest < 0 ? 0 : oldest;
   }
 }

@@ -53,8 +53,6 @@ export class PenBalancer {
   ) {
     this.clients = new ClientTable(stats.clients);
     this.syncStats();
-    const balance = this.service()?.balance;
-    this.clients.grow(balance?.clientTableSize ?? 0);
   }
 
   /** The live service (pen: the listener's only one). */

@@ -21,10 +21,17 @@ async function setAddress(state: PenState, backend: Backend, host: string): Prom
   return true;
 }
 
-export const server: CommandHandler = async (args, { state }) => {
+/** pen grows its table to any index and dies when memory runs out; we stop here (COMPAT.md). */
+export const MAX_SERVER_SLOTS = 65536;
+
+export const server: CommandHandler = async (args, { state, reply }) => {
   if (args[0] === undefined) return;
   const index = atoi(args[0]);
   if (index < 0) return;
+  if (index >= MAX_SERVER_SLOTS) {
+    reply(`server ${index} out of range (at most ${MAX_SERVER_SLOTS} servers)\n`);
+    return;
+  }
   const backend = serverSlot(state, index);
   // Key/value pairs left to right; a key without a value ends the line, unknown keys are
   // skipped, and an address that does not resolve ends it too (nothing after it applies).
