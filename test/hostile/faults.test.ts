@@ -109,6 +109,7 @@ describe('fault injection: pound mode', () => {
     ['a 64 KB header line', 'HTTP/1.1 200 OK\r\nX-Big: ' + 'b'.repeat(65536) + '\r\n\r\n'],
     ['a NUL in a header', 'HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 2\r\n\r\nok'],
     ['an empty answer (close)', ''],
+    ['a 101 nobody asked for', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nraw bytes'],
   ] as const) {
     it(`a backend answering ${name}: 500`, async () => {
       const be = await recording();

@@ -230,6 +230,14 @@ export const HTTP_CASES: HttpCase[] = [
     response: OK.repeat(50),
     backend: Array.from({ length: 50 }, (_, i) => fwd([`GET /${i} HTTP/1.1`, 'Host: h', ...(i === 49 ? ['Connection: close'] : [])])).join('') },
 
+  { id: 'upgrade-refused', name: 'an Upgrade the backend does not accept (200): the next pipelined request is still read as HTTP', proxy: '2.8',
+    send: [req(['GET /ws HTTP/1.1', 'Host: h', 'Connection: Upgrade', 'Upgrade: websocket']) + req(['GET /next HTTP/1.1', 'Host: h', 'Connection: close'])],
+    response: OK + OK,
+    backend: fwd(['GET /ws HTTP/1.1', 'Host: h', 'Connection: Upgrade', 'Upgrade: websocket']) + fwd(['GET /next HTTP/1.1', 'Host: h', 'Connection: close']) },
+  { id: 'non-token-name', name: 'a header name with a non-token byte ("C\xf6ntent-Length") is dropped: its "body" is read as the next request', proxy: '2.8',
+    send: [req(['POST /p HTTP/1.1', 'Host: h', 'C\xf6ntent-Length: 5']) + 'hello\r\n\r\n'], response: OK + L501,
+    backend: fwd(['POST /p HTTP/1.1', 'Host: h']) },
+
   // ------------------------------------------------------------ bodies on GET / HEAD
   { id: 'get-with-body', name: 'GET with a Content-Length body: forwarded with it', proxy: '2.8',
     send: [req(['GET /g HTTP/1.1', 'Host: h', 'Content-Length: 5', 'Connection: close'], 'hello')], response: OK,
@@ -237,7 +245,7 @@ export const HTTP_CASES: HttpCase[] = [
   { id: 'get-with-chunked-body', name: 'GET with a chunked body: forwarded with it', proxy: '2.8',
     send: [req(['GET /g HTTP/1.1', 'Host: h', CHUNKED, 'Connection: close'], '5\r\nhello\r\n0\r\n\r\n')], response: OK,
     backend: fwd(['GET /g HTTP/1.1', 'Host: h', CHUNKED, 'Connection: close'], '5\r\nhello\r\n0\r\n\r\n') },
-  { id: 'head-with-body', name: 'HEAD with a body; the backend wrongly answers with a body: the client gets only the head', proxy: '2.8',
+  { id: 'head-with-body', name: 'HEAD with a body; the backend wrongly answers with a body: the client gets only the head', proxy: '2.8', compat: 'hostile-4',
     send: [req(['HEAD /h HTTP/1.1', 'Host: h', 'Content-Length: 5', 'Connection: close'], 'hello')],
     response: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n',
     backend: fwd(['HEAD /h HTTP/1.1', 'Host: h', 'Content-Length: 5', 'Connection: close'], 'hello') },
