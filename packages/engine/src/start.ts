@@ -1,9 +1,20 @@
 // engine.start(): runs a ProxyConfig and returns the live handle.
 import type { Diagnostic, ProxyConfig } from './model/types.js';
 import type { RuntimeHandle } from './runtime/handle.js';
-import type { EngineContext, ListenerRuntime } from './runtime/listener.js';
-import { startStreamListener } from './tcp/index.js';
-import { startHttpListener } from './http/index.js';
+import type { EngineContext, ListenerRuntime, ListenerStarter } from './runtime/listener.js';
+
+// The listener modules are loaded on first use: pen never needs the HTTP path (nor pino
+// behind it), pound with only HTTP listeners never needs the stream path. Start-up time
+// is mostly module loading (tens of ms each way), so this is worth the indirection.
+let streamStarter: Promise<ListenerStarter> | undefined;
+let httpStarter: Promise<ListenerStarter> | undefined;
+
+function starterFor(protocol: string): Promise<ListenerStarter> {
+  if (protocol === 'http' || protocol === 'https') {
+    return (httpStarter ??= import('./http/index.js').then((m) => m.startHttpListener));
+  }
+  return (streamStarter ??= import('./tcp/index.js').then((m) => m.startStreamListener));
+}
 
 export interface StartOptions {
   /** Where engine diagnostics go; the front end formats them in its program's style. */
@@ -24,7 +35,7 @@ export async function start(config: ProxyConfig, options: StartOptions = {}): Pr
   const runtimes: ListenerRuntime[] = [];
   for (let i = 0; i < config.listeners.length; i++) {
     const listener = config.listeners[i]!;
-    const starter = listener.protocol === 'http' || listener.protocol === 'https' ? startHttpListener : startStreamListener;
+    const starter = await starterFor(listener.protocol);
     const result = await starter(config, i, context);
     if ('severity' in result) {
       await Promise.all(runtimes.map((r) => r.stop(false)));
