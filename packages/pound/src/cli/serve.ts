@@ -45,25 +45,17 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
 /** The detached daemon's side: wait for the plan, serve it, report to the parent. */
 export async function serveAsDaemon(): Promise<number> {
   const plan = await receivePlan();
-  const { logSinkFor } = await import('@penpound/engine/http/shared');
-  const toSyslog = plan.config.logging.diagnostics.target === 'syslog';
-  // The parent prints the failure on the terminal; syslog gets it too, as pound logs it there.
-  const starter = parentStarter((message) => {
-    if (toSyslog) logSinkFor(plan.config).write('err', message);
-  });
+  const starter = parentStarter(plan.config.logging.diagnostics.target === 'syslog');
   return runStandalone(plan, starter, controlStep(plan.config));
 }
 
-/** In the foreground a failure goes on stderr, and to syslog too when the log goes there. */
+/** In the foreground a failure goes to the log, and on stderr too when the log is syslog. */
 function terminalStarter(plan: ServePlan): Starter {
   return {
     ready: () => {},
-    fatal: async (message) => {
-      const { logSinkFor } = await import('@penpound/engine/http/shared');
-      const sink = logSinkFor(plan.config);
-      sink.write('err', message);
+    fatal: (message, log) => {
+      log(message);
       if (plan.config.logging.diagnostics.target === 'syslog') process.stderr.write(onTerminal(plan.config.dialect, plan.prog, message) + '\n');
-      sink.close();
     },
   };
 }

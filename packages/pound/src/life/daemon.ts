@@ -51,8 +51,11 @@ export function receivePlan(): Promise<ServePlan> {
   });
 }
 
-/** In the daemon: report start-up to the waiting parent, then let go of the channel. */
-export function parentStarter(onFatal: (message: string) => void): Starter {
+/**
+ * In the daemon: report start-up to the waiting parent, then let go of the channel. The
+ * parent shows a failure on the terminal; `toSyslog`: it goes to syslog too, as pound logs it.
+ */
+export function parentStarter(toSyslog: boolean): Starter {
   const send = (m: StartReport): Promise<void> =>
     new Promise((resolve) => {
       if (!process.send || !process.connected) return resolve();
@@ -63,8 +66,8 @@ export function parentStarter(onFatal: (message: string) => void): Starter {
     });
   return {
     ready: () => send({ kind: 'ready' }),
-    fatal: async (message) => {
-      onFatal(message);
+    fatal: async (message, log) => {
+      if (toSyslog) log(message);
       await send({ kind: 'fatal', message });
     },
   };

@@ -21,7 +21,8 @@ export type StartReport =
 /** How a serving process tells its starter how start-up went. */
 export interface Starter {
   ready(): Promise<void> | void;
-  fatal(message: string): Promise<void> | void;
+  /** Start-up failed: show `message` where this starter shows it; `log` writes it to the configuration's log. */
+  fatal(message: string, log: (message: string) => void): Promise<void> | void;
 }
 
 /** Set in the daemon's environment so its entry point knows to wait for the plan. */

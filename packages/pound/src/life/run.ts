@@ -36,17 +36,22 @@ export async function startServing(plan: ServePlan, starter: Starter, opts: RunO
   // Run-time diagnostics go where the configuration says (syslog, or the terminal with
   // LogFacility - / -e), through the engine's log sink for this configuration.
   const report = (d: Diagnostic): void => sink.diagnostic(d);
+  const logError = (message: string): void => sink.write('err', message);
 
   const started = await start(config, { report });
   if (!started.ok) {
-    await starter.fatal(aborted(dialect, startFailure(started.errors[0]!)));
+    await starter.fatal(aborted(dialect, startFailure(started.errors[0]!)), logError);
+    sink.close();
     return undefined;
   }
   const handle = started.handle;
   const fail = async (message: string): Promise<undefined> => {
     extras?.close();
+    await starter.fatal(message, logError);
     await handle.stop();
-    await starter.fatal(message);
+    // Last: the engine's stop may have closed the sink already; a message after that would
+    // open a new syslog child that nothing closes.
+    sink.close();
     return undefined;
   };
 

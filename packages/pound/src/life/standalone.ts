@@ -9,7 +9,10 @@ const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'] as const;
 
 export async function runStandalone(plan: ServePlan, starter: Starter, afterBind?: RunOptions['afterBind']): Promise<number> {
   const running = await startServing(plan, starter, { writePid: true, ...(afterBind ? { afterBind } : {}) });
-  if (!running) return 1;
+  if (!running) {
+    setTimeout(() => process.exit(1), 500).unref();
+    return 1;
+  }
   const { config } = plan;
   const modern = config.dialect === 'pound-4';
   const pidFile = config.process.pidFile;
@@ -21,6 +24,9 @@ export async function runStandalone(plan: ServePlan, starter: Starter, afterBind
       if (modern && pidFileWanted(pidFile, config.dialect)) removePidFile(pidFile);
       running.closeLog();
       resolve(0);
+      // Nothing should keep the process now; if a stray handle does, still exit (the timer
+      // itself never holds the process: when all is closed we are gone before it fires).
+      setTimeout(() => process.exit(0), 500).unref();
     };
     for (const signal of STOP_SIGNALS) {
       process.on(signal, () => {
