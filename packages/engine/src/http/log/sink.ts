@@ -4,7 +4,7 @@
 // pipe (see docs/design-notes.md). Terminal output uses pino's SonicBoom so a slow reader
 // of our stdout never blocks the event loop (Linux pipes are synchronous for process.stdout).
 import { spawn, type ChildProcess } from 'node:child_process';
-import pino from 'pino';
+import { createRequire } from 'node:module';
 import type { Diagnostic, Dialect, LoggingConfig } from '../../model/types.js';
 
 export type Priority = 'err' | 'warning' | 'notice' | 'info' | 'debug';
@@ -42,7 +42,12 @@ export interface SinkOptions {
   syslogSocket?: string;
 }
 
+// pino is loaded on the first terminal line only (synchronously, it is CommonJS): loading
+// it costs ~10 ms of start-up, and pound logging to syslog never needs it.
+let pino: typeof import('pino').default | undefined;
+
 function terminal(fd: 1 | 2): Destination {
+  pino ??= createRequire(import.meta.url)('pino') as typeof import('pino').default;
   const d = pino.destination({ dest: fd, sync: false });
   // A closed stdout (EPIPE) must not take the proxy down: the lines are lost, not the service.
   d.on('error', () => {});
