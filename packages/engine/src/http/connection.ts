@@ -204,6 +204,11 @@ export class ClientConn {
   private resLine: string | undefined = '';
   private status = 0;
   private resClose = false;
+  /** The response's first Connection line (-1: none) and how many there are. */
+  private resConnLine = -1;
+  private resConnLines = 0;
+  /** We close the client after this response but the backend did not say so: we do. */
+  private resSayClose = false;
   private resHttp11 = false;
   private resExtra = false;
   private resWaitingDns = false;
@@ -1115,6 +1120,8 @@ export class ClientConn {
     let chunked = false;
     let length = -1;
     let rewrite = false;
+    this.resConnLine = -1;
+    this.resConnLines = 0;
     for (let i = 0; i < p.count; i++) {
       switch (p.kind(i)) {
         case H_TRANSFER_ENCODING:
@@ -1131,6 +1138,7 @@ export class ClientConn {
         }
         case H_CONNECTION:
           if (valueHasToken(buf, p.valueStart(i), p.lineEnd(i), 'close')) this.resClose = true;
+          if (this.resConnLines++ === 0) this.resConnLine = i;
           break;
         case H_LOCATION:
         case H_CONTENT_LOCATION:
@@ -1153,6 +1161,14 @@ export class ClientConn {
         svc.table.set(key, this.choice.index, coarseNow());
       }
     }
+    // The client connection ends after this response (the client's `Connection: close`, which
+    // we did not forward, or an HTTP/1.0 client), but the backend's Connection line says
+    // keep-alive: the client would send its next request into a closing connection. The
+    // line(s) become `Connection: close`, what the backend would have said had it seen the
+    // client's header. A response without a Connection line is left as it is: a client that
+    // sent `close` closes anyway, and to an HTTP/1.0 client no keep-alive means the last one.
+    this.resSayClose = this.closeAfter && !this.resClose && status !== 101 && this.resConnLines > 0;
+    if (this.resSayClose && this.resConnLines > 1) rewrite = true;
     if (status === 101) {
       if (!this.upgrade) {
         this.badResponse('unexpected 101');
@@ -1169,7 +1185,7 @@ export class ClientConn {
     else this.resMode = BODY_EOF;
     this.resHeadDone = true;
     const rebuild = rewrite || http.responseHeaders.length > 0;
-    if (!rebuild && p.verbatim && this.resMode !== BODY_NONE) {
+    if (!rebuild && p.verbatim && this.resMode !== BODY_NONE && !this.resSayClose) {
       // Head and the body bytes behind it go out as one slice of what the backend sent.
       this.forwardResponseBody(buf, p.end, p.firstStart);
       return;
@@ -1185,7 +1201,12 @@ export class ClientConn {
 
   private writeResponseHead(buf: Buffer, rebuild: boolean): void {
     const p = this.resParser;
+    const sayClose = this.resSayClose;
     if (!rebuild && p.verbatim) {
+      if (sayClose) {
+        this.sock.write(spliceConnectionClose(buf, p, this.resConnLine));
+        return;
+      }
       this.sock.write(p.firstStart === 0 && p.end === buf.length ? buf : buf.subarray(p.firstStart, p.end));
       return;
     }
@@ -1195,6 +1216,10 @@ export class ClientConn {
     for (let i = 0; i < p.count; i++) {
       const k = p.kind(i);
       if (k === H_MALFORMED) continue;
+      if (k === H_CONNECTION && sayClose) {
+        if (i === this.resConnLine) out += 'Connection: close\r\n';
+        continue;
+      }
       const line = p.line(i);
       if (removes.length && removes.some((r) => r.op === 'remove' && matcherFor(r.pattern, true).test(line))) continue;
       if ((k === H_LOCATION || k === H_CONTENT_LOCATION) && http.rewriteLocation > 0) {
@@ -1609,4 +1634,17 @@ function basicUser(value: string | undefined): string | undefined {
   const text = Buffer.from(m[1]!, 'base64').toString('latin1');
   const c = text.indexOf(':');
   return c < 0 ? text : text.slice(0, c);
+}
+
+const CONNECTION_CLOSE = Buffer.from('Connection: close\r\n', 'latin1');
+
+/** A verbatim response head with its one Connection line replaced by `Connection: close`. */
+function spliceConnectionClose(buf: Buffer, p: HeadParser, line: number): Buffer {
+  const cutStart = p.lineStart(line);
+  const cutEnd = p.lineEnd(line) + 2;
+  const out = Buffer.allocUnsafe(cutStart - p.firstStart + CONNECTION_CLOSE.length + p.end - cutEnd);
+  let n = buf.copy(out, 0, p.firstStart, cutStart);
+  n += CONNECTION_CLOSE.copy(out, n);
+  buf.copy(out, n, cutEnd, p.end);
+  return out;
 }
