@@ -58,7 +58,7 @@ describe(`configuration fuzz (seed ${SEED})`, () => {
   const reproduce = (f: { family: string; index: number }) =>
     `(reproduce: HOSTILE_FUZZ_SEED=${SEED} HOSTILE_FUZZ_CASES=${f.index + 1}, ${f.family} case ${f.index})`;
 
-  it(`${CASES} mutated pound.cfg files and ${CASES} mutated pen command lines: a verdict and a clear message, never an exception or a hang`, { timeout: (SECONDS + 60) * 1000 }, async () => {
+  it(`${CASES} mutated pound.cfg files and ${CASES} mutated pen command lines: a verdict and a clear message, never an exception or a hang`, { timeout: (SECONDS + 60) * 1000 }, async (t) => {
     const job: FuzzJob = { seed: SEED, poundCases: CASES, penCases: CASES, seconds: SECONDS, penFixture: join(REPO, 'fixtures/pen/bad-input.json'), sampleEvery: Math.max(1, Math.floor(CASES / 30)) };
     const child = fork(WORKER, [], { cwd: dir, execArgv: [`--import=${NO_DNS}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let last: { family: string; index: number } = { family: 'pound', index: -1 };
@@ -88,8 +88,8 @@ describe(`configuration fuzz (seed ${SEED})`, () => {
     assert.ok(done, 'the worker finished');
     // Bounded by time on a slow machine; on these machines the counts are reached.
     assert.ok(done.pound >= Math.min(CASES, 500) && done.pen >= Math.min(CASES, 500), JSON.stringify(done));
-    process.stdout.write(`# config fuzz seed ${SEED}: pound ${done.pound} cases (${done.poundOk} accepted, ${done.poundRefused} refused), ` +
-      `pen ${done.pen} cases ${JSON.stringify(done.penOutcomes)}, ${done.ms} ms\n`);
+    t.diagnostic(`config fuzz seed ${SEED}: pound ${done.pound} cases (${done.poundOk} accepted, ${done.poundRefused} refused), ` +
+      `pen ${done.pen} cases ${JSON.stringify(done.penOutcomes)}, ${done.ms} ms`);
   });
 
   for (const bug of KNOWN_BUGS) {

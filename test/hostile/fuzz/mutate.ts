@@ -64,11 +64,8 @@ export function mutateText(rng: Prng, text: string, vocab: string[], others: str
 
 /** pen's options (0.34.1's getopt string) and some that are not. */
 const PEN_OPTIONS = 'BCFOSTbceijlmopqtuwxDHNPQWXUadfhnrsEKGAZRL'.split('').map((c) => `-${c}`).concat(['-z', '-', '--', '--help', '--dump-config', '-fz', '-t0', '-x600', '-rH', '-Cx']);
-/**
- * pen commands for -o/-O values. `server` is left out: `server N` with a huge N exhausts the
- * heap (a known bug, the `server-index-max` todo case in pen.test.ts).
- */
-const PEN_COMMANDS = ['blacklist', 'timeout', 'tracking', 'debug', 'client_acl', 'control_acl', 'clients_max', 'conn_max',
+/** pen commands for -o/-O values. */
+const PEN_COMMANDS = ['server', 'server 1 port', 'server 2 max', 'server 3 weight', 'blacklist', 'timeout', 'tracking', 'debug', 'client_acl', 'control_acl', 'clients_max', 'conn_max',
   'idle_timeout', 'idlers', 'tarpit_acl', 'pending_max', 'tcp_fastclose', 'mode', 'hash', 'no hash', 'roundrobin', 'weight',
   'prio', 'http', 'acl 1 permit', 'acl 3 deny', 'no acl', 'log', 'no log', 'web_stats', 'listen', 'control', 'exit', 'kqueue',
   'select', 'source', 'ssl_option', 'ssl_ciphers', 'dsr_if', 'bogus', '#', 'no', 'include', 'write', 'status', 'recent'];
