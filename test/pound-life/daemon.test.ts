@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, lines, startBackend, until, type Backend } from '../support/http-backends.js';
@@ -208,6 +209,24 @@ describe('pound process life', () => {
     q.child.kill('SIGQUIT');
     assert.equal(await q.exited, 0);
     assert.equal(q.err(), 'starting...\nreceived signal 3 - exiting...\n');
+  });
+
+  it('HUP: a connection accepted before the stop that has not sent its request yet is still served', async () => {
+    const port = await freePort();
+    writeFileSync(join(dir, 'early.cfg'), cfg(port, 'LogFacility -\n'));
+    const r = pound(['-F', '-f', 'early.cfg', '-p', join(dir, 'early.pid')]);
+    await until(() => readPid(join(dir, 'early.pid')) === r.child.pid, 'the pid file');
+    const sock = connect(port, '127.0.0.1');
+    let answer = '';
+    sock.on('data', (d: Buffer) => (answer += d.toString()));
+    const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+    r.child.kill('SIGHUP');
+    await waitRefused(port);
+    sock.write('GET /late HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/);
+    assert.equal(await r.exited, 0);
   });
 
   it('-c still never starts anything (no daemon, no pid file)', async () => {

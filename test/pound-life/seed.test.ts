@@ -131,6 +131,8 @@ describe('the seed pound.cfg, served', () => {
       assert.equal(pid, run.child.pid);
     }
     if (ROOT) {
+      // In the foreground nothing tells us start-up is over: the pid file comes just before the switch.
+      await until(() => procInfo(pid).uid !== 0, 'the switch to User "nobody"');
       const info = procInfo(pid);
       assert.equal(info.uid, NOBODY_UID, 'User "nobody" after binding');
       assert.equal(info.gid, NOBODY_UID, 'the Group after binding');

@@ -1525,7 +1525,10 @@ export class ClientConn {
 
   /** Graceful stop: close at once if idle between requests. */
   closeIfIdle(): boolean {
-    if (this.state === ST_HEAD && this.acc === null && this.pending === null) {
+    // Idle = between requests. A connection accepted before the stop that has not sent its
+    // first request yet is not idle: its request may already be on the way (pound serves
+    // every connection it accepted); it gets its answer, or the Client timeout, or Grace.
+    if (this.state === ST_HEAD && this.acc === null && this.pending === null && this.startMs !== 0) {
       this.closeClient(); // end(), not destroy(): the last response may still be in flight
       return true;
     }
