@@ -22,6 +22,8 @@ export interface PoundOptions {
   includeDir: string | undefined;
   warnDeprecated: boolean;
   dumpConfig: boolean;
+  /** -W reload-on=SIG (our extension): this signal re-reads the configuration without dropping requests. */
+  reloadOn?: 'SIGHUP' | 'SIGUSR1' | 'SIGUSR2';
 }
 
 export type OptionsResult =
@@ -147,6 +149,12 @@ function feature(o: PoundOptions, spec: string): string | undefined {
     case 'no-warn-deprecated':
       o.warnDeprecated = name === 'warn-deprecated';
       return undefined;
+    case 'reload-on': {
+      const sig = `SIG${(value ?? '').toUpperCase().replace(/^SIG/, '')}`;
+      if (sig !== 'SIGHUP' && sig !== 'SIGUSR1' && sig !== 'SIGUSR2') return `invalid reload-on value: ${value ?? ''} (use USR2, USR1 or HUP)`;
+      o.reloadOn = sig;
+      return undefined;
+    }
     case 'close-extra-fds':
     case 'no-close-extra-fds':
       return undefined; // Node opens no stray descriptors to close
@@ -171,6 +179,8 @@ HTTP/HTTPS reverse proxy and load balancer (penpound).
                 diag=modern        every problem, with file:line:col and the source line
                 no-dns             do not resolve host names while checking
                 include-dir=DIR, no-include-dir, no-warn-deprecated (pound 4)
+                reload-on=USR2     this signal re-reads the configuration and replaces
+                                   the worker without dropping a request (USR1, HUP too)
   --dump-config print the configuration as JSON (the common model) and exit
 `;
 }

@@ -4,9 +4,10 @@
 import { basename, dirname } from 'node:path';
 import { checkConfig } from '../check/check.js';
 import { renderModern, renderOriginal } from '../render/render.js';
-import { parseOptions, usage, type PoundOptions } from './options.js';
+import { checkOptionsOf, finalConfig } from './final-config.js';
+import { parseOptions, usage } from './options.js';
 import { versionText } from './version.js';
-import { DAEMON_ENV } from '../life/plan.js';
+import { DAEMON_ENV, WORKER_ENV } from '../life/plan.js';
 
 function out(lines: string[] | string): void {
   const s = Array.isArray(lines) ? lines.map((l) => l + '\n').join('') : lines;
@@ -30,6 +31,8 @@ async function main(): Promise<number> {
   // The detached copy of a starting pound (life/daemon.ts): it gets the checked plan from
   // its parent instead of reading the command line and the configuration again.
   if (process.env[DAEMON_ENV] === '1' && process.send) return (await import('./serve.js')).serveAsDaemon();
+  // A worker of a supervisor (-W reload-on), likewise.
+  if (process.env[WORKER_ENV] === '1' && process.send) return (await import('./serve.js')).serveAsWorker();
   const argv0 = typedName();
   const prog = basename(argv0);
   const parsed = parseOptions(process.argv.slice(2), argv0);
@@ -53,14 +56,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const result = await checkConfig({
-    file: o.configFile,
-    dialect: o.dialect,
-    dns: o.dns,
-    includeDir: o.dialect === 'pound-4' ? o.includeDir : undefined,
-    warnDeprecated: o.warnDeprecated,
-    collectAll: o.modernDiagnostics,
-  });
+  const result = await checkConfig(checkOptionsOf(o));
   if (o.modernDiagnostics) err(renderModern(result.problems, result.sources));
   else err(renderOriginal(result.problems, o.dialect, result.sources, prog));
   if (!result.config) return 1;
@@ -78,14 +74,6 @@ async function main(): Promise<number> {
   }
   const { serve } = await import('./serve.js');
   return serve(finalConfig(result.config, o), o, result.unsupported, prog);
-}
-
-/** Command-line settings that override the file (-F, -e, -p). */
-function finalConfig(config: NonNullable<Awaited<ReturnType<typeof checkConfig>>['config']>, o: PoundOptions) {
-  if (o.foreground) config.process.foreground = true;
-  if (o.logToTerminal) config.logging.diagnostics.target = 'stderr';
-  config.process.pidFile = o.pidFile ?? config.process.pidFile ?? '/var/run/pound.pid';
-  return config;
 }
 
 main().then(

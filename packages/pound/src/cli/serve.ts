@@ -1,14 +1,16 @@
 // Serving a checked configuration: refuse what cannot be run faithfully, then run it in
 // the foreground (-F, -e, `Daemon 0`) or detached (pound's default), alone or under a
 // supervisor when graceful reload was asked for (-W reload-on=SIG). The process life
-// itself (start-up order, pid file, privileges, signals) is in ../life/.
+// itself (start-up order, pid file, privileges, signals, reload) is in ../life/.
 import type { ProxyConfig, RuntimeHandle } from '@penpound/engine';
 import type { Span } from '../cfg/statements.js';
 import { CANNOT_RUN } from '../life/cannot.js';
 import { detach, parentStarter, receivePlan } from '../life/daemon.js';
 import type { ServePlan, Starter } from '../life/plan.js';
 import { runStandalone } from '../life/standalone.js';
+import { runWorker } from '../life/worker.js';
 import { aborted, onTerminal } from '../life/texts.js';
+import { detachedLogging } from './final-config.js';
 import type { PoundOptions } from './options.js';
 
 export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: { what: string; span: Span }[], prog: string): Promise<number> {
@@ -35,18 +37,29 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
   }
 
   const plan: ServePlan = { config, options: o, prog };
-  if (config.process.foreground) return runStandalone(plan, terminalStarter(plan), controlStep(config));
+  if (config.process.foreground) return run(plan, terminalStarter(plan));
   // 4.x ignores `LogFacility -` once detached; 2.x keeps the terminal attached for it.
-  const toTerminal = config.logging.diagnostics.target === 'stderr';
-  if (toTerminal && dialect === 'pound-4') config.logging.diagnostics = { target: 'syslog', facility: 'daemon', debugLevel: config.logging.diagnostics.debugLevel };
-  return detach(plan, toTerminal && dialect !== 'pound-4', say);
+  detachedLogging(config);
+  return detach(plan, config.logging.diagnostics.target === 'stderr', say);
 }
 
 /** The detached daemon's side: wait for the plan, serve it, report to the parent. */
 export async function serveAsDaemon(): Promise<number> {
   const plan = await receivePlan();
   const starter = parentStarter(plan.config.logging.diagnostics.target === 'syslog');
-  return runStandalone(plan, starter, controlStep(plan.config));
+  return run(plan, starter);
+}
+
+/** A supervised worker's side (-W reload-on): the supervisor sends the plan. */
+export async function serveAsWorker(): Promise<number> {
+  return runWorker((plan) => controlStep(plan.config));
+}
+
+/** One process, or a supervisor and its worker when graceful reload was asked for. */
+async function run(plan: ServePlan, starter: Starter): Promise<number> {
+  if (!plan.options.reloadOn) return runStandalone(plan, starter, controlStep(plan.config));
+  const { runSupervised } = await import('../life/supervisor.js');
+  return runSupervised(plan, starter, plan.options.reloadOn);
 }
 
 /** In the foreground a failure goes to the log, and on stderr too when the log is syslog. */

@@ -49,7 +49,9 @@ export async function startControl(config: ProxyConfig, handle: RuntimeHandle): 
     // bind() creates the file: born 0600 (pound runs under umask 077), then chmod to Mode.
     const umask = process.umask(0o177);
     try {
-      server.listen({ path, backlog: 16 }, () => {
+      // exclusive: in a supervised worker (-W reload-on) the socket is this process's own,
+      // not one shared through the supervisor (a reload's new worker binds a fresh one).
+      server.listen({ path, backlog: 16, exclusive: true }, () => {
         server.off('error', resolve);
         resolve(undefined);
       });

@@ -27,3 +27,9 @@ export interface Starter {
 
 /** Set in the daemon's environment so its entry point knows to wait for the plan. */
 export const DAEMON_ENV = 'PENPOUND_POUND_DAEMON';
+
+/** Set in a supervised worker's environment (-W reload-on): it waits for its plan too. */
+export const WORKER_ENV = 'PENPOUND_POUND_WORKER';
+
+/** What a supervisor tells its worker: how to stop ('handover': a reload replaced it). */
+export type WorkerCommand = { stop: 'graceful' | 'immediate' | 'handover' };

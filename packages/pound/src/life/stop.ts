@@ -21,9 +21,13 @@ export function receivedText(signal: string): string {
  * Stop serving. Graceful: the listeners close now, connections with a request in flight
  * keep going until done or until Grace runs out. Resolves when everything is closed.
  */
-export async function stopServing(running: Running, kind: StopKind, modern: boolean): Promise<void> {
-  const { handle, log } = running;
-  running.closeExtras();
+export async function stopServing(running: Running, kind: StopKind | 'handover', modern: boolean): Promise<void> {
+  const { handle } = running;
+  // A handover (reload) leaves the Control socket file to the new worker, which already
+  // bound its own at that path; ours goes with the process. And it says nothing: the
+  // supervisor logs the reload.
+  if (kind !== 'handover') running.closeExtras();
+  const log = kind === 'handover' ? () => {} : running.log;
   if (kind === 'immediate') {
     await handle.stop({ graceful: false });
     return;
