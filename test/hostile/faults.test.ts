@@ -105,11 +105,11 @@ describe('fault injection: pound mode', () => {
   for (const [name, response] of [
     ['garbage instead of a status line', '\x00\xff garbage\r\n\r\n'],
     ['a status line without a code', 'HTTP/1.1 OK\r\n\r\n'],
-    ['two different Content-Lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok'],
+    ['two different Content-Lengths (hostile-3)', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok'],
     ['a 64 KB header line', 'HTTP/1.1 200 OK\r\nX-Big: ' + 'b'.repeat(65536) + '\r\n\r\n'],
     ['a NUL in a header', 'HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 2\r\n\r\nok'],
     ['an empty answer (close)', ''],
-    ['a 101 nobody asked for', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nraw bytes'],
+    ['a 101 nobody asked for (hostile-6)', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nraw bytes'],
   ] as const) {
     it(`a backend answering ${name}: 500`, async () => {
       const be = await recording();

@@ -3,9 +3,12 @@
 // exactly what reached the backend are compared. After each case a plain request proves
 // the proxy still serves.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Dialect, HttpListenerOptions } from '@penpound/engine';
 import { backend, config, listener, run, service, type Running } from '../pound-serve/config.js';
+import { REPO } from '../support/pen-process.js';
 import { HTTP_CASES, type HttpCase, type ProxyKind } from './http-cases.js';
 import { OK_RESPONSE, startRecordingBackend, type RecordingBackend } from './support/recording-backend.js';
 import { talk } from './support/talk.js';
@@ -55,9 +58,11 @@ describe('hostile HTTP input (table)', () => {
       ? `X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ${port}\r\n`
       : 'X-Forwarded-For: 127.0.0.1\r\n';
 
-  it('has at least 40 cases, with unique ids', () => {
+  it('has at least 40 cases, with unique ids; every difference it names is a COMPAT.md row', () => {
     assert.ok(HTTP_CASES.length >= 40, `${HTTP_CASES.length} cases`);
     assert.equal(new Set(HTTP_CASES.map((c) => c.id)).size, HTTP_CASES.length);
+    const compat = readFileSync(join(REPO, 'COMPAT.md'), 'utf8');
+    for (const c of HTTP_CASES) if (c.compat) assert.ok(compat.includes(`\n| ${c.compat} |`), `${c.id}: COMPAT.md has no row ${c.compat}`);
   });
 
   for (const c of HTTP_CASES) {
