@@ -175,6 +175,7 @@ describe('the seed pound.cfg, served', () => {
       // daemon.notice, ident "pound" without a pid (2.x).
       assert.match(syslog.slice(before), /<29>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d pound: received signal 15 - exiting\.\.\.\n/);
       assert.ok(existsSync(s.pidFile), 'pound 2.x leaves its pid file');
+      assert.equal(statSync(s.pidFile).mode & 0o777, 0o600, 'written under umask 077, as 2.x');
       await waitRefused(s.httpPort);
     });
   }

@@ -36,6 +36,8 @@ export async function serve(config: ProxyConfig, o: PoundOptions, unsupported: {
     return 1;
   }
 
+  // pound 2.x serves under umask 077: its pid file and Control socket are the owner's only.
+  if (dialect !== 'pound-4') process.umask(0o077);
   const plan: ServePlan = { config, options: o, prog };
   if (config.process.foreground) return run(plan, terminalStarter(plan));
   // 4.x ignores `LogFacility -` once detached; 2.x keeps the terminal attached for it.
