@@ -57,6 +57,21 @@ describe('pound process life', () => {
     return { pid, run, pidFile };
   }
 
+  /** Serve a configuration (global lines `head`) with ARGS and put one request in flight that its backend holds. */
+  async function withHeldRequest(name: string, head: string, args: string[]): Promise<{ run: PoundRun; port: number; inFlight: Promise<string> }> {
+    const port = await freePort();
+    writeFileSync(join(dir, `${name}.cfg`), cfg(port, head));
+    const run = pound([...args, '-f', `${name}.cfg`, '-p', join(dir, `${name}.pid`)]);
+    await until(() => readPid(join(dir, `${name}.pid`)) === run.child.pid, 'the pid file');
+    const before = held.length;
+    const inFlight = get(port, '/hold').then(
+      () => 'answered',
+      (e: NodeJS.ErrnoException) => e.code ?? e.message,
+    );
+    await until(() => held.length === before + 1, 'the request to reach the backend');
+    return { run, port, inFlight };
+  }
+
   it('daemon: a port already in use makes the starting command exit 1 with pound\'s message; no daemon, no pid file', async () => {
     const busy = await startBackend('busy');
     try {
@@ -166,16 +181,7 @@ describe('pound process life', () => {
   });
 
   it('HUP: Grace runs out with a request still in flight: `grace period expired - exiting...`, the connection is cut', async () => {
-    const port = await freePort();
-    writeFileSync(join(dir, 'grace.cfg'), cfg(port, 'Grace 1\n'));
-    const r = pound(['-e', '-f', 'grace.cfg', '-W', 'compat=4', '-p', join(dir, 'grace.pid')]);
-    await until(() => readPid(join(dir, 'grace.pid')) === r.child.pid, 'the pid file');
-    const before = held.length;
-    const inFlight = get(port, '/hold').then(
-      () => 'answered',
-      (e: NodeJS.ErrnoException) => e.code,
-    );
-    await until(() => held.length === before + 1, 'the request to reach the backend');
+    const { run: r, inFlight } = await withHeldRequest('grace', 'Grace 1\n', ['-e', '-W', 'compat=4']);
     r.child.kill('SIGHUP');
     assert.equal(await r.exited, 0);
     assert.equal(await inFlight, 'ECONNRESET');
@@ -187,16 +193,7 @@ describe('pound process life', () => {
   });
 
   it('TERM during a graceful stop exits at once; INT and QUIT as HUP and TERM', async () => {
-    const port = await freePort();
-    writeFileSync(join(dir, 'cut.cfg'), cfg(port, 'LogFacility -\n'));
-    const r = pound(['-F', '-f', 'cut.cfg', '-p', join(dir, 'cut.pid')]);
-    await until(() => readPid(join(dir, 'cut.pid')) === r.child.pid, 'the pid file');
-    const before = held.length;
-    const inFlight = get(port, '/hold').then(
-      () => 'answered',
-      (e: NodeJS.ErrnoException) => e.code,
-    );
-    await until(() => held.length === before + 1, 'the request to reach the backend');
+    const { run: r, port, inFlight } = await withHeldRequest('cut', 'LogFacility -\n', ['-F']);
     r.child.kill('SIGINT');
     await waitRefused(port);
     r.child.kill('SIGTERM');
