@@ -1,10 +1,10 @@
 // Reads pound.cfg the way pound 2.x did: fgets() into a 4096-byte buffer (a longer line
 // becomes several "lines", each counted), the terminator stripped per version, and, from
 // 2.5 on, `Include "file"` spliced in by the reader itself so it works in any block.
-import { readFileSync } from 'node:fs';
 import { decode, type Sources } from './sources.js';
 import { problem, type Problem } from './problems.js';
 import type { Span } from './statements.js';
+import { readBounded } from '../check/files.js';
 
 export interface LegacyLine {
   file: string;
@@ -111,7 +111,7 @@ export class LegacyReader {
     }
     let bytes: Buffer;
     try {
-      bytes = readFileSync(name);
+      bytes = readBounded(name);
     } catch (err) {
       // 2.5–2.8 push the file before opening it, so the message names it, at line 0.
       const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message;

@@ -1,7 +1,7 @@
 // pound 4.x configuration: tokenize every file, splice `Include`d files into the token
 // stream (so locations keep their own file and line), parse, and turn the CST into
 // statements. Chevrotain, the lexer and the parser are built once per process.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type * as Chevrotain from 'chevrotain';
 import { makeParser, type Pound4Parser } from './parser.js';
@@ -10,7 +10,7 @@ import type { Problem } from './problems.js';
 import { decode, type Sources } from './sources.js';
 import type { Block, Span } from './statements.js';
 import { loadChevrotain, makeTokens, type Chev, type Pound4Tokens } from './tokens.js';
-import { strerror } from '../check/files.js';
+import { readBounded, strerror } from '../check/files.js';
 
 export interface Parse4Options {
   sources: Sources;
@@ -146,7 +146,7 @@ class IncludeExpander {
       }
       let text: string;
       try {
-        text = decode(readFileSync(f));
+        text = decode(readBounded(f));
       } catch (err) {
         error(`can't open ${f}: ${strerror(err)}`);
         continue;
@@ -157,17 +157,45 @@ class IncludeExpander {
   }
 }
 
+/**
+ * fnmatch-style pattern → RegExp: `*`, `?`, and `[...]` classes (`!` or `^` negates).
+ * A `[` without its `]` is an ordinary character, as for glob(3).
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let out = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else if (c === '[') {
+      let j = i + 1;
+      if (pattern[j] === '!' || pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j++;
+      if (j >= pattern.length) {
+        out += '\\[';
+        continue;
+      }
+      let body = pattern.slice(i + 1, j);
+      const negate = body[0] === '!' || body[0] === '^';
+      if (negate) body = body.slice(1);
+      // In a class a leading ']' and any backslash are literal characters.
+      out += (negate ? '[^' : '[') + body.replace(/[\\\]]/g, '\\$&') + ']';
+      i = j;
+    } else out += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  try {
+    return new RegExp(out + '$');
+  } catch {
+    // A class that is not valid as a RegExp (e.g. a reversed range [z-a]) matches nothing.
+    return /(?!)/;
+  }
+}
+
 /** Shell-style wildcards in the last path component; regular files, sorted. */
 function glob(pattern: string): string[] {
   const dir = dirname(pattern);
-  const re = new RegExp(
-    '^' +
-      basename(pattern)
-        .replace(/[.+^${}()|\\]/g, '\\$&')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '[^/]') +
-      '$',
-  );
+  const re = globToRegExp(basename(pattern));
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -1,7 +1,7 @@
 // pound -c: read, parse and check a configuration, and build the model. Parsing, the
 // model and every check produce problems as values; what is printed, and how, is the
 // renderer's business (render/).
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { ProxyConfig } from '@penpound/engine';
 import { LegacyParser } from '../cfg/legacy-parser.js';
@@ -10,7 +10,7 @@ import { firstError, problem, type ConfigDialect, type Problem } from '../cfg/pr
 import { Sources } from '../cfg/sources.js';
 import type { Block, Span } from '../cfg/statements.js';
 import { toModel } from '../cfg/to-model.js';
-import { strerror } from './files.js';
+import { readBounded, strerror } from './files.js';
 import { hostsToResolve, resolveHosts } from './resolve.js';
 import { CANNOT_RUN } from '../life/cannot.js';
 
@@ -42,7 +42,7 @@ export async function checkConfig(opts: CheckOptions): Promise<CheckResult> {
   let bytes: Buffer;
   try {
     if (opts.dialect === 'pound-4') statSync(opts.file);
-    bytes = readFileSync(opts.file);
+    bytes = readBounded(opts.file);
   } catch (err) {
     const why = strerror(err);
     const shown = opts.dialect === 'pound-4' ? resolvePath(opts.file) : opts.file;
@@ -54,6 +54,19 @@ export async function checkConfig(opts: CheckOptions): Promise<CheckResult> {
     return result;
   }
 
+  try {
+    return await checkParsed(opts, bytes, result);
+  } catch (err) {
+    // Hundreds of nested blocks (or `Not` prefixes) overflow the recursive parser: a clear
+    // refusal instead of a stack trace. No real configuration nests this deep.
+    if (!(err instanceof RangeError)) throw err;
+    problems.push(problem('nesting', undefined, `${opts.file}: configuration nested too deeply`));
+    return result;
+  }
+}
+
+async function checkParsed(opts: CheckOptions, bytes: Buffer, result: CheckResult): Promise<CheckResult> {
+  const { sources, problems } = result;
   let root: Block;
   if (opts.dialect === 'pound-4') {
     const { parsePound4 } = await import('../cfg/parser4.js');

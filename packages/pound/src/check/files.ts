@@ -12,7 +12,35 @@ const STRERROR: Record<string, string> = {
   ENAMETOOLONG: 'File name too long',
   EMFILE: 'Too many open files',
   EIO: 'Input/output error',
+  EFBIG: 'File too large',
 };
+
+/** Configuration files larger than this are refused (a config is kilobytes; /dev/zero never ends). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a configuration or included file whole, but never more than `limit` bytes:
+ * past that it throws an EFBIG error, so `Include "/dev/zero"` fails instead of eating
+ * all memory. Devices that end (/dev/null) read as usual.
+ */
+export function readBounded(path: string, limit = MAX_CONFIG_BYTES): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(65536);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > limit) throw Object.assign(new Error(`larger than ${limit} bytes`), { code: 'EFBIG' });
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** glibc's strerror() text for a Node error. */
 export function strerror(err: unknown): string {
