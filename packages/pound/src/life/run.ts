@@ -19,7 +19,7 @@ export interface Running {
 }
 
 export interface RunOptions {
-  /** Write the pid file here (false: someone else does, e.g. the supervisor). */
+  /** Write the configuration's pid file (false: someone else does, e.g. the supervisor). */
   writePid: boolean;
   /** Extra start-up step after the listeners are bound (the Control socket); a message on failure. */
   afterBind?: (handle: RuntimeHandle) => Promise<{ close(): void } | { error: string }>;
@@ -45,6 +45,7 @@ export async function startServing(plan: ServePlan, starter: Starter, opts: RunO
     return undefined;
   }
   const handle = started.handle;
+  let extras: { close(): void } | undefined;
   const fail = async (message: string): Promise<undefined> => {
     extras?.close();
     await starter.fatal(message, logError);
@@ -55,7 +56,6 @@ export async function startServing(plan: ServePlan, starter: Starter, opts: RunO
     return undefined;
   };
 
-  let extras: { close(): void } | undefined;
   if (opts.afterBind) {
     const r = await opts.afterBind(handle);
     if ('error' in r) return fail(r.error);

@@ -58,6 +58,7 @@ export async function runSupervised(plan: ServePlan, starter: Starter, reloadOn:
   if (first.kind === 'fatal') {
     await starter.fatal(first.message, (m) => log('err', m));
     logSinkFor(current.config).close();
+    setTimeout(() => process.exit(1), 500).unref();
     return 1;
   }
   worker = first.worker;
@@ -117,7 +118,9 @@ export async function runSupervised(plan: ServePlan, starter: Starter, reloadOn:
       const old = worker;
       worker = r.worker;
       watch(worker);
+      const previous = current;
       current = next;
+      logSinkFor(previous.config).close(); // the log may have moved (LogFacility)
       if (old) {
         leaving.add(old);
         send(old, { stop: 'handover' });
