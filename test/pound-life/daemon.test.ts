@@ -8,8 +8,8 @@ import type { ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, lines, startBackend, until, type Backend } from '../support/http-backends.js';
-import { get, isRunning, primaryGroupOf, procInfo, readPid, runPound, waitGone, waitListening, waitRefused, type PoundRun } from './support.js';
+import { freePort, lines, startBackend, type Backend } from '../support/http-backends.js';
+import { eventually, get, isRunning, primaryGroupOf, procInfo, readPid, runPound, waitGone, waitListening, waitRefused, type PoundRun } from './support.js';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -62,13 +62,13 @@ describe('pound process life', () => {
     const port = await freePort();
     writeFileSync(join(dir, `${name}.cfg`), cfg(port, head));
     const run = pound([...args, '-f', `${name}.cfg`, '-p', join(dir, `${name}.pid`)]);
-    await until(() => readPid(join(dir, `${name}.pid`)) === run.child.pid, 'the pid file');
+    await eventually(() => readPid(join(dir, `${name}.pid`)) === run.child.pid, 'the pid file');
     const before = held.length;
     const inFlight = get(port, '/hold').then(
       () => 'answered',
       (e: NodeJS.ErrnoException) => e.code ?? e.message,
     );
-    await until(() => held.length === before + 1, 'the request to reach the backend');
+    await eventually(() => held.length === before + 1, 'the request to reach the backend');
     return { run, port, inFlight };
   }
 
@@ -127,7 +127,7 @@ describe('pound process life', () => {
 
     const other = join(dir, 'other.pid');
     const b = pound(['-F', '-f', 'p4.cfg', '-p', other, '-W', 'compat=4']);
-    await until(() => readPid(other) !== undefined, 'the -p pid file');
+    await eventually(() => readPid(other) !== undefined, 'the -p pid file');
     assert.equal(readPid(other), b.child.pid);
     assert.ok(!existsSync(own));
     b.child.kill('SIGTERM');
@@ -148,7 +148,7 @@ describe('pound process life', () => {
     writeFileSync(join(dir, 'np.cfg'), cfg(port, 'LogFacility -\n'));
     const bad = join(dir, 'no-such-dir', 'x.pid');
     const r = pound(['-F', '-f', 'np.cfg', '-p', bad]);
-    await until(() => r.err().includes('Create'), 'the notice');
+    await eventually(() => r.err().includes('Create'), 'the notice');
     assert.equal(r.err(), `starting...\nCreate "${bad}": No such file or directory\n`);
     assert.equal((await get(port, '/')).body, 'ok');
     r.child.kill('SIGTERM');
@@ -204,7 +204,7 @@ describe('pound process life', () => {
     assert.deepEqual(r.err().split('\n').sort(), ['', 'received signal 15 - exiting...', 'received signal 2 - shutting down...', 'shutting down...', 'starting...']);
 
     const q = pound(['-F', '-f', 'cut.cfg', '-p', join(dir, 'cut.pid')]);
-    await until(() => readPid(join(dir, 'cut.pid')) === q.child.pid, 'the pid file');
+    await eventually(() => readPid(join(dir, 'cut.pid')) === q.child.pid, 'the pid file');
     q.child.kill('SIGQUIT');
     assert.equal(await q.exited, 0);
     assert.equal(q.err(), 'starting...\nreceived signal 3 - exiting...\n');
@@ -214,7 +214,7 @@ describe('pound process life', () => {
     const port = await freePort();
     writeFileSync(join(dir, 'early.cfg'), cfg(port, 'LogFacility -\n'));
     const r = pound(['-F', '-f', 'early.cfg', '-p', join(dir, 'early.pid')]);
-    await until(() => readPid(join(dir, 'early.pid')) === r.child.pid, 'the pid file');
+    await eventually(() => readPid(join(dir, 'early.pid')) === r.child.pid, 'the pid file');
     const sock = connect(port, '127.0.0.1');
     let answer = '';
     sock.on('data', (d: Buffer) => (answer += d.toString()));

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startBackend, until, type Backend } from '../support/http-backends.js';
-import { get, isRunning, readPid, runPound, waitGone, waitListening, type PoundRun } from './support.js';
+import { freePort, startBackend, type Backend } from '../support/http-backends.js';
+import { eventually, get, isRunning, readPid, runPound, waitGone, waitListening, type PoundRun } from './support.js';
 
 /** The node processes a supervisor started (its workers), from /proc. */
 function workersOf(pid: number): number[] {
@@ -70,7 +70,7 @@ describe('graceful reload (-W reload-on)', () => {
     const run = runPound([...args, '-f', `${name}.cfg`, '-p', pidFile], { cwd: dir });
     runs.push(run);
     if (!args.includes('-F')) assert.equal(await run.exited, 0, run.err());
-    await until(() => readPid(pidFile) !== undefined, 'the pid file');
+    await eventually(() => readPid(pidFile) !== undefined, 'the pid file');
     const pid = readPid(pidFile)!;
     daemons.push(pid);
     return { run, pid, pidFile };
@@ -89,7 +89,7 @@ describe('graceful reload (-W reload-on)', () => {
 
       const before = held.length;
       const inFlight = get(port, '/hold');
-      await until(() => held.length === before + 1, 'the held request');
+      await eventually(() => held.length === before + 1, 'the held request');
 
       // Steady traffic on new connections through the whole reload: every one must succeed.
       const bodies: string[] = [];
@@ -106,7 +106,7 @@ describe('graceful reload (-W reload-on)', () => {
       })();
       writeFileSync(join(dir, `r-${mode}.cfg`), cfg(port, 'new'));
       process.kill(pid, 'SIGUSR2');
-      await until(() => bodies.slice(-20).length === 20 && bodies.slice(-20).every((b) => b === 'new'), 'traffic on the new backend');
+      await eventually(() => bodies.slice(-20).length === 20 && bodies.slice(-20).every((b) => b === 'new'), 'traffic on the new backend');
       traffic = false;
       await loop;
       assert.deepEqual(failures, []);
@@ -137,7 +137,7 @@ describe('graceful reload (-W reload-on)', () => {
     const [worker] = workersOf(pid);
     writeFileSync(join(dir, 'bad.cfg'), cfg(port, 'new').replace('ListenHTTP\n', 'ListenHTTTP\n'));
     process.kill(pid, 'SIGUSR2');
-    await until(() => run.err().includes('reload failed'), 'the failure');
+    await eventually(() => run.err().includes('reload failed'), 'the failure');
     assert.equal(
       run.err(),
       'starting...\nreceived signal 12 - reloading bad.cfg...\nline 2: unknown directive "ListenHTTTP" - aborted\nreload failed: the running configuration stays\n',
@@ -156,7 +156,7 @@ describe('graceful reload (-W reload-on)', () => {
       await waitListening(port, () => isRunning(pid), 'pound');
       writeFileSync(join(dir, 'busy.cfg'), cfg(port, 'new') + `ListenHTTP\n\tAddress 127.0.0.1\n\tPort ${busy.port}\nEnd\n`);
       process.kill(pid, 'SIGUSR2');
-      await until(() => run.err().includes('reload failed'), 'the failure');
+      await eventually(() => run.err().includes('reload failed'), 'the failure');
       assert.match(run.err(), new RegExp(`\nHTTP socket bind 127\\.0\\.0\\.1:${busy.port}: Address already in use - aborted\nreload failed: the running configuration stays\n$`));
       assert.equal((await get(port, '/')).body, 'old');
       run.child.kill('SIGTERM');
@@ -172,7 +172,7 @@ describe('graceful reload (-W reload-on)', () => {
     await waitListening(port, () => isRunning(pid), 'pound');
     const [worker] = workersOf(pid);
     process.kill(worker!, 'SIGKILL');
-    await until(() => workersOf(pid).some((w) => w !== worker), 'a new worker');
+    await eventually(() => workersOf(pid).some((w) => w !== worker), 'a new worker');
     await waitListening(port, () => isRunning(pid), 'pound');
     assert.equal((await get(port, '/')).body, 'old');
     assert.match(run.err(), /\nMONITOR: worker exited on signal 9, restarting\.\.\.\n/);
@@ -186,8 +186,8 @@ describe('graceful reload (-W reload-on)', () => {
     await waitListening(port, () => isRunning(pid), 'pound');
     writeFileSync(join(dir, 'hup.cfg'), cfg(port, 'new'));
     process.kill(pid, 'SIGHUP');
-    await until(() => run.err().includes('reload done'), 'the reload');
-    await until(() => workersOf(pid).length === 1, 'the old worker to go');
+    await eventually(() => run.err().includes('reload done'), 'the reload');
+    await eventually(() => workersOf(pid).length === 1, 'the old worker to go');
     assert.equal((await get(port, '/')).body, 'new');
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);

@@ -17,11 +17,11 @@ import type { ServerResponse } from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, lines, startBackend, until, type Backend } from '../support/http-backends.js';
+import { freePort, lines, startBackend, type Backend } from '../support/http-backends.js';
 import { REPO } from '../support/pound-golden.js';
 import {
-  connects, get, groupExists, isRunning, makeSeedCert, primaryGroupOf, procInfo, readPid, runPound, waitGone, waitListening, waitRefused,
-  type PoundRun,
+  connects, eventually, get, groupExists, isRunning, makeSeedCert, primaryGroupOf, procInfo, readPid, runPound, waitGone, waitListening,
+  waitRefused, type PoundRun,
 } from './support.js';
 
 const SEED = readFileSync(join(REPO, 'fixtures/pound/check/seed.cfg'), 'latin1');
@@ -126,13 +126,13 @@ describe('the seed pound.cfg, served', () => {
       assert.notEqual(info.ppid, process.pid);
     } else {
       await waitListening(httpsPort, () => run.child.exitCode === null, 'pound -F');
-      await until(() => readPid(pidFile) !== undefined, 'the pid file');
+      await eventually(() => readPid(pidFile) !== undefined, 'the pid file');
       pid = readPid(pidFile)!;
       assert.equal(pid, run.child.pid);
     }
     if (ROOT) {
       // In the foreground nothing tells us start-up is over: the pid file comes just before the switch.
-      await until(() => procInfo(pid).uid !== 0, 'the switch to User "nobody"');
+      await eventually(() => procInfo(pid).uid !== 0, 'the switch to User "nobody"');
       const info = procInfo(pid);
       assert.equal(info.uid, NOBODY_UID, 'User "nobody" after binding');
       assert.equal(info.gid, NOBODY_UID, 'the Group after binding');
@@ -171,7 +171,7 @@ describe('the seed pound.cfg, served', () => {
       const before = syslog.length;
       process.kill(s.pid, 'SIGTERM');
       await waitGone(s.pid);
-      await until(() => syslog.slice(before).includes('received signal 15 - exiting...'), 'the TERM notice in syslog');
+      await eventually(() => syslog.slice(before).includes('received signal 15 - exiting...'), 'the TERM notice in syslog');
       // daemon.notice, ident "pound" without a pid (2.x).
       assert.match(syslog.slice(before), /<29>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d pound: received signal 15 - exiting\.\.\.\n/);
       assert.ok(existsSync(s.pidFile), 'pound 2.x leaves its pid file');
@@ -184,7 +184,7 @@ describe('the seed pound.cfg, served', () => {
     const s = await serveSeed('daemon', 'hup');
     const before = syslog.length;
     const inFlight = get(s.httpsPort, '/hold', { ca: rootCa });
-    await until(() => held.length === 1, 'the request to reach a backend');
+    await eventually(() => held.length === 1, 'the request to reach a backend');
     process.kill(s.pid, 'SIGHUP');
     await waitRefused(s.httpPort);
     await waitRefused(s.httpsPort);

@@ -47,7 +47,7 @@ export function isRunning(pid: number): boolean {
 }
 
 export async function waitGone(pid: number, what = `process ${pid} to exit`): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < 3000; i++) {
     if (!isRunning(pid)) return;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -74,7 +74,7 @@ export function connects(port: number): Promise<boolean> {
 }
 
 export async function waitListening(port: number, alive: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 1500; i++) {
     if (await connects(port)) return;
     if (!alive()) throw new Error(`${what} exited before listening`);
     await new Promise((r) => setTimeout(r, 20));
@@ -83,7 +83,7 @@ export async function waitListening(port: number, alive: () => boolean, what: st
 }
 
 export async function waitRefused(port: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 3000; i++) {
     if (!(await connects(port))) return;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -165,4 +165,13 @@ export function readPid(path: string): number | undefined {
   if (!existsSync(path)) return undefined;
   const text = readFileSync(path, 'utf8');
   return /^\d+\n$/.test(text) ? Number(text) : undefined;
+}
+
+/** Like test/support's `until`, with room for a process to start on a loaded machine (≤ 30 s). */
+export async function eventually(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
