@@ -161,7 +161,9 @@ describe('hostile input to pen', () => {
       const got = await talk(p.port, ['GET /hang HTTP/1.0\r\n\r\n', { pause: 200 }, { reset: true }]);
       assert.equal(got.bytes.length, 0);
       for (let i = 0; i < 300 && be.open > open; i++) await new Promise((r) => setTimeout(r, 10));
-      assert.equal(be.open, open, 'the backend side is closed');
+      // `<=`: a backend connection of the previous case may still have been closing when
+      // `open` was read; what matters is that this case's connection is gone.
+      assert.ok(be.open <= open, `the backend side is closed (${be.open} open, ${open} before)`);
       assert.equal(await relays(p), OK_RESPONSE);
     });
 
