@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// npm run demo: three small HTTP backends on 127.0.0.1 and our pen in front of them
-// (round robin, X-Forwarded-For), with a control port for penctl. Runs until Ctrl-C.
+// npm run demo: three small HTTP backends on 127.0.0.1, our pen in front of them
+// (round robin, X-Forwarded-For, a control port for penctl), and our pound in front of the
+// same backends on fixtures/pound/demo.cfg. Runs until Ctrl-C.
 //   --once         send a few requests through pen, print the answers, stop (exit 0)
 //   --timeout SEC  stop by itself after SEC seconds
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, get } from 'node:http';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pen = join(root, 'packages/pen/bin/pen');
 const penctl = join(root, 'packages/pen/bin/penctl');
+const pound = join(root, 'packages/pound/bin/pound');
 const args = process.argv.slice(2);
 const once = args.includes('--once');
 const timeoutIndex = args.indexOf('--timeout');
@@ -49,29 +53,43 @@ const user = process.getuid?.() === 0 ? ['-u', 'root'] : [];
 const penArgs = ['-f', '-r', '-H', ...user, '-C', `127.0.0.1:${controlPort}`, `127.0.0.1:${port}`, ...backends.map((b) => `127.0.0.1:${b.port}`)];
 const child = spawn(pen, penArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
 
+// pound on the fixture config, with the ports filled in.
+const poundPort = await freePort();
+const workDir = mkdtempSync(join(tmpdir(), 'penpound-demo-'));
+const poundCfg = join(workDir, 'pound.cfg');
+let cfgText = readFileSync(join(root, 'fixtures/pound/demo.cfg'), 'utf8').replace('@PORT@', String(poundPort));
+backends.forEach((b, i) => (cfgText = cfgText.replace(`@BACKEND${i + 1}@`, String(b.port))));
+writeFileSync(poundCfg, cfgText);
+const poundChild = spawn(pound, ['-f', poundCfg], { stdio: ['ignore', once ? 'ignore' : 'inherit', 'inherit'] });
+
 let stopping = false;
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  if (child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+  for (const c of [child, poundChild]) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGTERM');
+      await new Promise((r) => c.once('exit', r));
+    }
   }
+  rmSync(workDir, { recursive: true, force: true });
   await Promise.all(backends.map((b) => new Promise((r) => b.server.close(r))));
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
-child.on('exit', (code) => {
-  if (!stopping) {
-    console.error(`pen exited unexpectedly (status ${code})`);
-    void stop(1);
-  }
-});
+for (const [name, c] of [['pen', child], ['pound', poundChild]]) {
+  c.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`${name} exited unexpectedly (status ${code})`);
+      void stop(1);
+    }
+  });
+}
 
-function fetchText(path) {
+function fetchText(path, toPort = port, headers = {}) {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+    get({ host: '127.0.0.1', port: toPort, path, agent: false, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
@@ -94,9 +112,24 @@ async function waitUntilServing() {
   throw new Error('pen did not start');
 }
 
+async function waitForPort(p) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = createConnection({ host: '127.0.0.1', port: p }, () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${p}`);
+}
+
 await waitUntilServing();
+await waitForPort(poundPort);
 console.log(`pen is balancing 127.0.0.1:${port} over ${backends.map((b) => `127.0.0.1:${b.port}`).join(', ')}`);
-console.log(`  ${pen} ${penArgs.join(' ')}\n`);
+console.log(`  ${pen} ${penArgs.join(' ')}`);
+console.log(`pound is proxying 127.0.0.1:${poundPort} to the same backends (sessions by cookie "demo")`);
+console.log(`  ${pound} -f ${poundCfg}   (from fixtures/pound/demo.cfg)\n`);
 
 if (once) {
   for (let i = 1; i <= 4; i++) process.stdout.write(`request ${i} -> ${await fetchText(`/demo/${i}`)}`);
@@ -104,7 +137,8 @@ if (once) {
   let out = '';
   servers.stdout.on('data', (d) => (out += d));
   await new Promise((r) => servers.on('close', r));
-  process.stdout.write(`\npenctl servers:\n${out}`);
+  process.stdout.write(`\npenctl servers:\n${out}\n`);
+  for (let i = 1; i <= 3; i++) process.stdout.write(`pound request ${i} -> ${await fetchText(`/pound/${i}`, poundPort, { Cookie: 'demo=visitor1' })}`);
   await stop(0);
 } else {
   console.log('Try it:');
@@ -112,6 +146,7 @@ if (once) {
   console.log(`  ${penctl} 127.0.0.1:${controlPort} servers`);
   console.log(`  ${penctl} 127.0.0.1:${controlPort} mode`);
   console.log(`  ${penctl} 127.0.0.1:${controlPort} server 0 blacklist 30`);
+  console.log(`  curl http://127.0.0.1:${poundPort}/    (pound; add -b demo=me to stick to one backend)`);
   console.log('Ctrl-C stops everything.');
   if (timeoutSeconds > 0) setTimeout(() => void stop(0), timeoutSeconds * 1000).unref();
 }
