@@ -170,7 +170,9 @@ type WorkerStart = { kind: 'ready'; worker: Worker } | { kind: 'fatal'; message:
 /** Fork a worker with this plan; resolves once it serves or has failed. */
 function startWorker(plan: ServePlan): Promise<WorkerStart> {
   return new Promise((resolve) => {
-    const w = cluster.fork({ [WORKER_ENV]: '1' });
+    // Sockets are shared through cluster only when listening goes through net.Server: the
+    // engine's bare-libuv-handle path binds on its own, so workers use the net path.
+    const w = cluster.fork({ [WORKER_ENV]: '1', PENPOUND_STREAM_IO: 'net' });
     let settled = false;
     const settle = (r: WorkerStart): void => {
       if (settled) return;
