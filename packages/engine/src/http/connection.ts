@@ -29,6 +29,7 @@ import { matcherFor } from './pattern.js';
 import { redirectResponse, redirectTarget } from './redirect.js';
 import { chooseBackend, type Choice } from './balance.js';
 import { connectOptions, type BackendState, type ServiceState } from './state.js';
+import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
 import { sslHeaderLines } from './tls.js';
 
 // Connection states.
@@ -86,7 +87,7 @@ export class BackendConn {
   reused = false;
   idleSince = 0;
 
-  constructor(readonly sock: net.Socket, readonly state: BackendState, secure = false) {
+  constructor(readonly sock: StreamSocket, readonly state: BackendState, secure = false) {
     sock.on('connect', () => {
       this.tcpConnected = true;
       if (secure) return;
@@ -218,7 +219,7 @@ export class ClientConn {
   /** X-SSL-* lines of this TLS connection, built once. */
   private sslLines: string | undefined;
 
-  constructor(readonly sock: net.Socket, readonly ctx: HttpContext) {
+  constructor(readonly sock: StreamSocket, readonly ctx: HttpContext) {
     this.id = ctx.nextId();
     this.tid = this.id.toString(16);
     this.clientAddress = sock.remoteAddress ?? '';
@@ -723,7 +724,7 @@ export class ClientConn {
     }
     const https = ctx.scheme === 'https';
     if (https) {
-      this.sslLines ??= sslHeaderLines(this.sock as tls.TLSSocket, (ctx.listener.tls?.clientCert?.mode ?? 0) >= 1, ctx.legacy);
+      this.sslLines ??= sslHeaderLines(this.sock as unknown as tls.TLSSocket, (ctx.listener.tls?.clientCert?.mode ?? 0) >= 1, ctx.legacy);
       extra += this.sslLines;
     }
     if (removes || setNames || http.rewriteDestination || (https && !ctx.legacy)) needRebuild = true;
@@ -820,9 +821,10 @@ export class ClientConn {
       return;
     }
     const secure = b.backend.tls?.enabled === true;
-    let sock: net.Socket;
+    let sock: StreamSocket;
     try {
-      sock = secure ? tls.connect(backendTlsOptions(b.backend, opts)) : net.connect(opts);
+      const raw = secure ? undefined : rawHttpBindings();
+      sock = secure ? tls.connect(backendTlsOptions(b.backend, opts)) : (raw && RawSocket.connect(raw, opts)) || net.connect(opts);
     } catch (e) {
       this.report('notice', `(${this.tid}) BIO_do_handshake with ${b.label} failed: ${(e as Error).message}`);
       this.fail(503);

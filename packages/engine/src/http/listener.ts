@@ -7,6 +7,8 @@ import type { Diagnostic, Endpoint, ProxyConfig } from '../model/types.js';
 import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
 import { BackendConn, ClientConn, preloadBackendCert } from './connection.js';
+import { listenRaw, type Acceptor } from '../tcp/acceptor.js';
+import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
 import type { HttpContext } from './context.js';
 import { ErrorPages } from './errors.js';
 import { requestLineFormatter } from './log/format.js';
@@ -96,7 +98,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
   };
   services();
 
-  const onConnection = (sock: net.Socket): void => {
+  const onConnection = (sock: StreamSocket): void => {
     if (listener.disabled) {
       sock.destroy();
       return;
@@ -111,6 +113,8 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     stats.connectionsUsed = ctx.conns.size;
     stats.lastSlot = conn.id;
   };
+  // Plain HTTP runs on bare libuv handles when this Node has them (raw-socket.ts).
+  const raw = https ? undefined : rawHttpBindings();
   const makeServer = (): net.Server => {
     if (!https) return net.createServer({ noDelay: true, keepAlive: true, allowHalfOpen: true }, onConnection);
     const setup = https;
@@ -131,18 +135,24 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     return server;
   };
 
-  let server = makeServer();
-  const err = await listen(server, listener.endpoint, listener.backlog);
-  if (err) {
+  /** Listen on `endpoint`: the accepting side, or why not. */
+  const open = async (endpoint: Endpoint): Promise<Acceptor | Error> => {
+    if (raw && endpoint.kind === 'inet' && net.isIP(endpoint.resolved ?? endpoint.host) !== 0) {
+      const r = listenRaw(raw, endpoint, listener.backlog, (h) => onConnection(RawSocket.accepted(raw, h, true)), () => {});
+      return 'severity' in r ? new Error(r.hint ?? r.message) : r;
+    }
+    const s = makeServer();
+    const e = await listen(s, endpoint, listener.backlog);
+    return e ?? netAcceptor(s);
+  };
+  const opened = await open(listener.endpoint);
+  if (opened instanceof Error) {
     releaseShared(config);
     stopClock();
-    return { severity: 'error', message: `can't bind ${listener.spec}: ${err.message}`, ...where };
+    return { severity: 'error', message: `can't bind ${listener.spec}: ${opened.message}`, ...where };
   }
-  const boundOf = (s: net.Server): { address: string; port: number } => {
-    const a = s.address();
-    if (a && typeof a === 'object') return { address: a.address, port: a.port };
-    return { address: typeof a === 'string' ? a : '', port: 0 };
-  };
+  let server = opened;
+  const boundOf = (s: Acceptor): { address: string; port: number } => s.bound();
   const setBound = (): void => {
     const b = boundOf(server);
     ctx.port = b.port;
@@ -176,9 +186,8 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
       return false;
     },
     relisten: async (endpoint, spec) => {
-      const next = makeServer();
-      const e = await listen(next, endpoint, listener.backlog);
-      if (e) return { severity: 'error', message: `can't bind ${spec}: ${e.message}` };
+      const next = await open(endpoint);
+      if (next instanceof Error) return { severity: 'error', message: `can't bind ${spec}: ${next.message}` };
       const old = server;
       server = next;
       listener.endpoint = endpoint;
@@ -209,4 +218,17 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     },
   };
   return runtime;
+}
+
+function netAcceptor(server: net.Server): Acceptor {
+  return {
+    bound() {
+      const a = server.address();
+      if (a && typeof a === 'object') return { address: a.address, port: a.port };
+      return { address: typeof a === 'string' ? a : '', port: 0 };
+    },
+    close() {
+      server.close();
+    },
+  };
 }

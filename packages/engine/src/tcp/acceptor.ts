@@ -3,6 +3,7 @@
 // Both hand over accepted connections without reading from them.
 import { unlinkSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { getSystemErrorMap } from 'node:util';
 import type { Diagnostic, Endpoint } from '../model/types.js';
 import { bindError, listenTcp } from './listen.js';
 import { errorName, type RawBindings, type RawHandle } from './raw-handles.js';
@@ -36,9 +37,17 @@ export async function listenNet(
   };
 }
 
-function uvError(status: number): Error {
-  const e = new Error(`${errorName(status)}`) as NodeJS.ErrnoException;
-  e.code = errorName(status);
+/** As Node words it: "listen EADDRINUSE: address already in use 127.0.0.1:80". */
+function uvError(status: number, where: string): Error {
+  const code = errorName(status);
+  let text: string | undefined;
+  try {
+    text = getSystemErrorMap().get(status)?.[1];
+  } catch {
+    /* the code alone */
+  }
+  const e = new Error(`listen ${code}${text ? `: ${text}` : ''}${where ? ` ${where}` : ''}`) as NodeJS.ErrnoException;
+  e.code = code;
   return e;
 }
 
@@ -80,7 +89,8 @@ export function listenRaw(
   }
   if (err < 0) {
     handle.close();
-    return bindError(uvError(err));
+    const where = endpoint.kind === 'unix' ? endpoint.path : endpoint.kind === 'inet' ? `${endpoint.resolved ?? endpoint.host}:${endpoint.port}` : '';
+    return bindError(uvError(err, where));
   }
   handle.onconnection = (status, client) => {
     if (status < 0 || !client) onError(status);
