@@ -19,11 +19,9 @@ import type { StreamListener } from './stream-listener.js';
 export const CONN = Symbol('penpound.connection');
 type Tagged = Socket & { [CONN]?: Connection };
 
-/** pen's connection state bits. */
-export const CS_CONNECTING = 1;
-export const CS_CONNECTED = 2;
-export const CS_SERVER_EOF = 4;
-export const CS_CLIENT_EOF = 8;
+import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './states.js';
+
+export { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF };
 
 const DUMMY_RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 15\r\nContent-Type: text/html\r\n\r\nUlric was here.', 'latin1');
 

@@ -12,7 +12,7 @@ import { backendAddressText } from '../balance/pen-balancer.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
 import { strerror } from './errors.js';
 import { connectFailure, connectTimeout, countConnected } from './connect-outcome.js';
-import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './connection.js';
+import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './states.js';
 import { errorName, SharedReadBuffer, type RawBindings, type RawHandle, type RawRequest } from './raw-handles.js';
 import type { StreamListener } from './stream-listener.js';
 

@@ -8,9 +8,10 @@ import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
 import { PenBalancer, type Attempt } from '../balance/pen-balancer.js';
 import { NO_BACKEND } from '../balance/select.js';
 import { RequestLog } from '../observe/request-log.js';
-import { loadServerTls, type ServerTls } from '../tls/pem.js';
-import { SniContexts } from '../tls/sni.js';
-import { Connection, CS_CONNECTING } from './connection.js';
+import type { ServerTls } from '../tls/pem.js';
+import type { SniContexts } from '../tls/sni.js';
+import type { Connection } from './connection.js';
+import { CS_CONNECTING } from './states.js';
 import { RawConnection } from './raw-connection.js';
 import { rawBindings, type RawBindings, type RawHandle } from './raw-handles.js';
 import { listenNet, listenRaw, type Acceptor } from './acceptor.js';
@@ -74,13 +75,18 @@ export class StreamListener implements ListenerRuntime {
   }
 
   private sni: SniContexts | undefined;
+  // Loaded only when needed: plain TCP on the fast path (pen's usual case) never loads
+  // the TLS modules or the net.Socket path (about 10 ms of start-up).
+  private sniClass: typeof SniContexts | undefined;
+  private netConnection: typeof Connection | undefined;
 
   /** SNI contexts for pen's ssl_sni_path (read live: the command may come at run time). */
   sniContexts(): SniContexts | undefined {
     const dir = this.listenerConfig().tls?.sniPath;
     if (!dir) return undefined;
+    if (!this.sniClass) return undefined;
     if (!this.sni || this.sniDir !== dir) {
-      this.sni = new SniContexts(dir);
+      this.sni = new this.sniClass(dir);
       this.sniDir = dir;
     }
     return this.sni;
@@ -96,12 +102,15 @@ export class StreamListener implements ListenerRuntime {
   async start(): Promise<Diagnostic | undefined> {
     const listener = this.listenerConfig();
     if (listener.tls) {
+      const [{ loadServerTls }, { SniContexts }] = await Promise.all([import('../tls/pem.js'), import('../tls/sni.js')]);
+      this.sniClass = SniContexts;
       const tls = loadServerTls(listener.tls, (d) => this.context.report(d));
       if ('severity' in tls) return tls;
       this.tls = tls;
     } else {
       this.raw = rawBindings();
     }
+    if (!this.raw) this.netConnection = (await import('./connection.js')).Connection;
     const bound = await this.listen(listener.endpoint);
     if ('severity' in bound) return bound;
     this.acceptor = bound;
@@ -173,7 +182,7 @@ export class StreamListener implements ListenerRuntime {
     const slot = this.freeSlot();
     const c: StreamConn = this.raw
       ? new RawConnection(this, this.raw, slot, accepted as RawHandle)
-      : new Connection(this, slot, accepted as Socket);
+      : new this.netConnection!(this, slot, accepted as Socket);
     this.slots[slot] = c;
     this.stats.connectionsUsed++;
     this.stats.lastSlot = slot;

@@ -11,7 +11,7 @@ import { PenBalancer, backendAddressText, type Attempt } from '../balance/pen-ba
 import { RequestLog } from '../observe/request-log.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
 import { bindError } from './listen.js';
-import { CS_CONNECTED } from './connection.js';
+import { CS_CONNECTED } from './states.js';
 import { newServiceStats, reboundEndpoint } from './stream-listener.js';
 
 const CS_HALF_DEAD = 16;
