@@ -97,6 +97,29 @@ describe('RawSocket', { skip: raw === undefined ? 'no stream handles in this Nod
     assert.deepEqual(seen, ['connect', 'end', 'close']);
   });
 
+  it('paused again by its own data handler after a full buffer: an EOF is still seen (no socket left open)', async () => {
+    let peer: net.Socket | undefined;
+    const srv = await server((s) => (peer = s));
+    cleanup.push(srv.close);
+    const s = RawSocket.connect(raw!, { host: '127.0.0.1', port: srv.port })!;
+    let got = 0;
+    const seen: string[] = [];
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= 40000) s.pause();
+    });
+    for (const e of ['connect', 'end', 'close']) s.on(e, () => seen.push(e));
+    await until(() => peer !== undefined && seen.includes('connect'));
+    s.pause();
+    peer!.write(Buffer.alloc(40000)); // more than 16 KB held: the handle stops reading
+    await new Promise((r) => setTimeout(r, 50));
+    s.resume();
+    await until(() => got >= 40000);
+    peer!.end();
+    await until(() => seen.includes('close'));
+    assert.deepEqual(seen, ['connect', 'end', 'close']);
+  });
+
   it('write() reports a full queue and drain follows, also for corked writes sent at once', async () => {
     let got = 0;
     let peer: net.Socket | undefined;

@@ -339,20 +339,21 @@ export class RawSocket extends EventEmitter implements StreamSocket {
   /** After resume(): what was read while paused, then the EOF behind it, then read on. */
   flushBuffered(): void {
     const chunks = this.buffered;
-    while (chunks !== null && chunks.length > 0) {
-      if (this.paused || this.destroyed) return;
+    while (chunks !== null && chunks.length > 0 && !this.paused && !this.destroyed) {
       const chunk = chunks.shift()!;
       this.bufferedBytes -= chunk.length;
       this.emit('data', chunk);
     }
-    this.buffered = null;
-    if (this.paused || this.destroyed) return;
-    if (this.eofPending) {
+    if (this.destroyed) return;
+    if (chunks !== null && chunks.length === 0) this.buffered = null;
+    if (!this.paused && this.eofPending) {
       this.eofPending = false;
       this.readDone();
       return;
     }
-    this.readAgain();
+    // Paused again by a 'data' handler or not: below the mark reading goes on, as with
+    // net.Socket (an EOF or reset must still be seen while the owner is not reading).
+    if (this.bufferedBytes < HIGH_WATER) this.readAgain();
   }
 
   private readAgain(): void {
