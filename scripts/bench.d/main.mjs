@@ -21,7 +21,7 @@ import { syscallsPerRequest } from './syscalls.mjs';
 
 const USAGE = `usage: scripts/bench [--quick | --all] [--json FILE] [--markdown FILE] [--seconds N] [--reps N]
                      [--conns N] [--targets id,..] [--scenarios id,..] [--no-startup]
-                     [--nginx-cpus LIST] [--keep]
+                     [--nginx-cpus LIST] [--keep] [--pound4 PATH]
        scripts/bench --profile-pen [--seconds N] [--profile-out FILE]
        scripts/bench --syscalls [--targets id,..] [--seconds N]   (needs strace)
 targets:   ${TARGETS.map((t) => t.id).join(', ')}
@@ -49,6 +49,7 @@ function parseArgs(argv) {
       case '--profile-pen': o.profilePen = true; break;
       case '--profile-out': o.profileOut = val(); break;
       case '--syscalls': o.syscalls = true; break;
+      case '--pound4': process.env.PENPOUND_BENCH_POUND4 = val(); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: usage(`unknown argument ${a}`);
     }

@@ -155,6 +155,23 @@ describe('pound serving: HTTPS listeners', () => {
     s.destroy();
   });
 
+  it('client-initiated renegotiation (TLS 1.2) is refused unless SSLAllowClientRenegotiation allows it', async () => {
+    const renegotiate = async (port: number): Promise<string> => {
+      const s = await connect(port, { maxVersion: 'TLSv1.2' });
+      assert.match(await request(s, 'GET / HTTP/1.1\r\nHost: h\r\n\r\n'), /^HTTP\/1\.1 200 OK/);
+      const outcome = await new Promise<string>((resolve) => {
+        s.once('close', () => resolve('refused'));
+        s.once('error', () => resolve('refused'));
+        s.renegotiate({ rejectUnauthorized: false }, (err) => resolve(err ? 'refused' : 'renegotiated'));
+      });
+      if (outcome === 'renegotiated') assert.match(await request(s, 'GET / HTTP/1.1\r\nHost: h\r\n\r\n'), /^HTTP\/1\.1 200 OK/);
+      s.destroy();
+      return outcome;
+    };
+    assert.equal(await renegotiate(await start({})), 'refused');
+    assert.equal(await renegotiate(await start({ allowRenegotiation: 1 })), 'renegotiated');
+  });
+
   it('NoHTTPS11 1: no keep-alive on TLS connections', async () => {
     const port = await start({ noHttps11: 1 });
     const s = await connect(port);

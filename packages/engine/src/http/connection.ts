@@ -30,7 +30,7 @@ import { redirectResponse, redirectTarget } from './redirect.js';
 import { chooseBackend, type Choice } from './balance.js';
 import { connectOptions, type BackendState, type ServiceState } from './state.js';
 import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
-import { sslHeaderLines } from './tls.js';
+import { sslHeaderLines, type TlsPeerInfo } from './tls.js';
 
 // Connection states.
 const ST_HEAD = 0; // waiting for (the rest of) a request head
@@ -724,7 +724,7 @@ export class ClientConn {
     }
     const https = ctx.scheme === 'https';
     if (https) {
-      this.sslLines ??= sslHeaderLines(this.sock as unknown as tls.TLSSocket, (ctx.listener.tls?.clientCert?.mode ?? 0) >= 1, ctx.legacy);
+      this.sslLines ??= sslHeaderLines(this.sock as unknown as TlsPeerInfo, (ctx.listener.tls?.clientCert?.mode ?? 0) >= 1, ctx.legacy);
       extra += this.sslLines;
     }
     if (removes || setNames || http.rewriteDestination || (https && !ctx.legacy)) needRebuild = true;

@@ -8,7 +8,9 @@ import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
 import { BackendConn, ClientConn, preloadBackendCert } from './connection.js';
 import { listenRaw, type Acceptor } from '../tcp/acceptor.js';
+import type { RawHandle } from '../tcp/raw-handles.js';
 import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
+import { acceptTls, rawTlsBindings, type RawTlsServer } from './raw-tls.js';
 import type { HttpContext } from './context.js';
 import { ErrorPages } from './errors.js';
 import { requestLineFormatter } from './log/format.js';
@@ -113,8 +115,23 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     stats.connectionsUsed = ctx.conns.size;
     stats.lastSlot = conn.id;
   };
-  // Plain HTTP runs on bare libuv handles when this Node has them (raw-socket.ts).
+  // Plain HTTP runs on bare libuv handles when this Node has them (raw-socket.ts), HTTPS on
+  // Node's TLSWrap over them (raw-tls.ts).
   const raw = https ? undefined : rawHttpBindings();
+  const rawTls = https ? rawTlsBindings() : undefined;
+  const tlsServer: RawTlsServer | undefined = https && {
+    contextFor: https.contextFor,
+    sni: https.sni,
+    requestCert: https.clientCertMode > 0,
+    rejectUnauthorized: https.clientCertMode === 2,
+    allowRenegotiation: (listener.tls?.allowRenegotiation ?? 0) > 0,
+  };
+  /** ClientCert 1: a certificate that was offered must verify (mode 3 accepts anything). */
+  const certificateOk = (authorized: boolean, offered: boolean, address: string | undefined): boolean => {
+    if (https?.clientCertMode !== 1 || authorized || !offered) return true;
+    context.report({ severity: 'info', priority: 'notice', message: `Bad certificate from ${address}` });
+    return false;
+  };
   const makeServer = (): net.Server => {
     if (!https) return net.createServer({ noDelay: true, keepAlive: true, allowHalfOpen: true }, onConnection);
     const setup = https;
@@ -122,9 +139,8 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     server.on('secureConnection', (sock: tls.TLSSocket) => {
       sock.setNoDelay(true);
       sock.setKeepAlive(true);
-      // ClientCert 1: a certificate that was offered must verify (mode 3 accepts anything).
-      if (setup.clientCertMode === 1 && !sock.authorized && sock.getPeerX509Certificate()) {
-        context.report({ severity: 'info', priority: 'notice', message: `Bad certificate from ${sock.remoteAddress}` });
+      if (!tlsServer!.allowRenegotiation) sock.disableRenegotiation();
+      if (!certificateOk(sock.authorized, sock.getPeerX509Certificate() !== undefined, sock.remoteAddress)) {
         sock.destroy();
         return;
       }
@@ -137,8 +153,14 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
 
   /** Listen on `endpoint`: the accepting side, or why not. */
   const open = async (endpoint: Endpoint): Promise<Acceptor | Error> => {
-    if (raw && endpoint.kind === 'inet' && net.isIP(endpoint.resolved ?? endpoint.host) !== 0) {
-      const r = listenRaw(raw, endpoint, listener.backlog, (h) => onConnection(RawSocket.accepted(raw, h, true)), () => {});
+    if ((raw || rawTls) && endpoint.kind === 'inet' && net.isIP(endpoint.resolved ?? endpoint.host) !== 0) {
+      // The connection is handed over at once (its client timeout also bounds the handshake);
+      // a TLS one delivers requests only once the handshake is done.
+      const accept = rawTls
+        ? (h: RawHandle): void =>
+            onConnection(acceptTls(rawTls, h, tlsServer!, (sock, authorized, offered) => certificateOk(authorized, offered, sock.remoteAddress)))
+        : (h: RawHandle): void => onConnection(RawSocket.accepted(raw!, h, true));
+      const r = listenRaw((raw ?? rawTls?.raw)!, endpoint, listener.backlog, accept, () => {});
       return 'severity' in r ? new Error(r.hint ?? r.message) : r;
     }
     const s = makeServer();

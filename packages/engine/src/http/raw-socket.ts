@@ -3,7 +3,8 @@
 // (a 64 KB allocation per read, buffering, events on the next tick) and every write
 // through a Writable; for a proxy moving small requests and responses that machinery
 // costs more than the parsing does. Plain HTTP listeners and plain backends use this;
-// TLS, or a Node without the bindings (or PENPOUND_STREAM_IO=net), uses net.Socket.
+// HTTPS listeners use it on Node's TLSWrap (see raw-tls.ts); TLS backends, or a Node
+// without the bindings (or PENPOUND_STREAM_IO=net), use net.Socket / tls.TLSSocket.
 //
 // Semantics kept from net.Socket, as connection.ts relies on them: 'data' chunks belong to
 // the receiver (copied out of one shared read buffer), 'end' on EOF (then end() unless
@@ -11,8 +12,10 @@
 // queue empties after that, cork()/uncork() send one writev, end() half-closes after the
 // queued writes, the socket closes when both directions are done, 'error' then 'close'
 // once, and nothing is emitted after destroy() but 'close'.
+import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv4, isIPv6 } from 'node:net';
+import type { CipherNameAndProtocol } from 'node:tls';
 import { getSystemErrorMap } from 'node:util';
 import { errorName, rawBindings, type RawBindings, type RawHandle, type RawRequest } from '../tcp/raw-handles.js';
 
@@ -87,11 +90,21 @@ export class RawSocket extends EventEmitter implements StreamSocket {
   /** end() while still connecting: half-close once connected. */
   private shutdownPending = false;
   private peer: string | undefined | null = null;
+  /**
+   * A TLSWrap takes one write at a time (a second one aborts the process): while one is
+   * out, later writes wait here and leave together (writev) when it completes.
+   */
+  private readonly serial: boolean;
+  private inFlight = false;
+  private waiting: Buffer[] | null = null;
+  private shutdownAfterWrites = false;
 
   private constructor(
     private readonly raw: RawBindings,
     handle: RawHandle,
     private readonly allowHalfOpen: boolean,
+    /** Under a TLSWrap: the TCP handle it reads and writes (closed, asked for the peer). */
+    private readonly tcp?: RawHandle,
   ) {
     super();
     bindings = raw;
@@ -99,6 +112,14 @@ export class RawSocket extends EventEmitter implements StreamSocket {
     handle[OWNER] = this;
     handle.onread = onRead;
     handle.useUserBuffer!((readBuffer ??= Buffer.allocUnsafeSlow(READ_SIZE)));
+    this.serial = tcp !== undefined;
+  }
+
+  /** A TLSWrap around an accepted TCP handle (raw-tls.ts): reading starts the handshake. */
+  static acceptedTls(raw: RawBindings, wrap: RawHandle, tcp: RawHandle): RawSocket {
+    const s = new RawSocket(raw, wrap, true, tcp);
+    s.reading = wrap.readStart() >= 0;
+    return s;
   }
 
   /** An accepted connection; reading starts at once (attach 'data' before returning to the loop). */
@@ -147,7 +168,8 @@ export class RawSocket extends EventEmitter implements StreamSocket {
   get remoteAddress(): string | undefined {
     if (this.peer === null) {
       const out: { address?: string } = {};
-      if (!this.destroyed && this.handle.getpeername) this.handle.getpeername(out);
+      const h = this.tcp ?? this.handle;
+      if (!this.destroyed && h.getpeername) h.getpeername(out);
       this.peer = out.address;
     }
     return this.peer;
@@ -162,7 +184,7 @@ export class RawSocket extends EventEmitter implements StreamSocket {
   }
 
   setNoDelay(noDelay = true): this {
-    if (!this.destroyed) this.handle.setNoDelay?.(noDelay);
+    if (!this.destroyed) (this.tcp ?? this.handle).setNoDelay?.(noDelay);
     return this;
   }
 
@@ -207,6 +229,7 @@ export class RawSocket extends EventEmitter implements StreamSocket {
     this.flushCorked();
     if (this.destroyed) return this;
     if (this.connecting) this.shutdownPending = true;
+    else if (this.serial && this.inFlight) this.shutdownAfterWrites = true;
     else this.shutdownNow();
     return this;
   }
@@ -242,6 +265,13 @@ export class RawSocket extends EventEmitter implements StreamSocket {
 
   /** Write one buffer or several (writev); queue accounting when libuv keeps them. */
   private send(data: Buffer | null, chunks: Buffer[] | null, total = data ? data.length : 0): boolean {
+    if (this.inFlight) {
+      const w = (this.waiting ??= []);
+      if (data) w.push(data);
+      else w.push(...chunks!);
+      this.writableLength += total;
+      return this.afterQueue();
+    }
     const raw = this.raw;
     const req = spareWrite ?? new raw.WriteWrap();
     spareWrite = undefined;
@@ -260,6 +290,7 @@ export class RawSocket extends EventEmitter implements StreamSocket {
       (req as WriteRequest).chunks = chunks;
       (req as WriteRequest).bytes = total;
       this.writableLength += total;
+      if (this.serial) this.inFlight = true;
       return this.afterQueue();
     }
     spareWrite = req;
@@ -277,10 +308,25 @@ export class RawSocket extends EventEmitter implements StreamSocket {
 
   written(req: WriteRequest, status: number): void {
     this.writableLength -= req.bytes ?? 0;
+    this.inFlight = false;
     if (this.destroyed) return;
     if (status < 0) {
       this.destroyWith(systemError(status, 'write'));
       return;
+    }
+    const waiting = this.waiting;
+    if (waiting !== null) {
+      this.waiting = null;
+      let total = 0;
+      for (const c of waiting) total += c.length;
+      this.writableLength -= total;
+      if (waiting.length === 1) this.send(waiting[0]!, null);
+      else this.send(null, waiting, total);
+      if (this.destroyed || this.inFlight) return;
+    }
+    if (this.shutdownAfterWrites) {
+      this.shutdownAfterWrites = false;
+      this.shutdownNow();
     }
     this.drained();
   }
@@ -379,8 +425,34 @@ export class RawSocket extends EventEmitter implements StreamSocket {
     this.destroyed = true;
     this.corkedChunks = null;
     this.buffered = null;
+    this.waiting = null;
     if (err) this.emit('error', err);
-    this.handle.close(() => this.emit('close', err !== undefined));
+    const tcp = this.tcp;
+    if (tcp) {
+      // As tls.TLSSocket: close the TCP handle, then free the TLS state (which cancels a pending write).
+      const wrap = this.handle as RawHandle & { destroySSL(): void };
+      tcp.close(() => {
+        wrap.destroySSL();
+        this.emit('close', err !== undefined);
+      });
+    } else {
+      this.handle.close(() => this.emit('close', err !== undefined));
+    }
+  }
+
+  // ---- TLS (a RawSocket on a TLSWrap), as tls.TLSSocket names them ----------------------
+
+  getCipher(): CipherNameAndProtocol {
+    return (this.handle as unknown as { getCipher(): CipherNameAndProtocol }).getCipher();
+  }
+
+  getProtocol(): string | null {
+    return (this.handle as unknown as { getProtocol(): string | null }).getProtocol() ?? null;
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const peer = (this.handle as unknown as { getPeerCertificate(detailed: boolean): { raw?: Buffer } | null }).getPeerCertificate(false);
+    return peer?.raw ? new X509Certificate(peer.raw) : undefined;
   }
 
 }

@@ -1,7 +1,7 @@
 // HTTPS listeners (spec §8): one secure context per `Cert` (combined PEM: leaf first, then
 // the chain, the private key anywhere), SNI choice by glob on CN/SANs in configuration
 // order, client certificates, and the X-SSL-* headers pound adds to forwarded requests.
-import { X509Certificate } from 'node:crypto';
+import { constants, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
 import type { Diagnostic, TlsServerConfig } from '../model/types.js';
@@ -20,6 +20,10 @@ export interface HttpsSetup {
   options: tls.TlsOptions;
   /** Client-certificate mode (0 none, 1 ask, 2 require, 3 ask without verifying). */
   clientCertMode: number;
+  /** The context for a client's SNI name: the first Cert whose names match, else the first Cert. */
+  contextFor(servername: string | undefined): tls.SecureContext;
+  /** Several Certs: the choice depends on SNI. */
+  sni: boolean;
 }
 
 /** Shell-glob match as fnmatch(3) with flags 0: case-sensitive, `*` also matches dots. */
@@ -89,6 +93,8 @@ export function buildHttps(cfg: TlsServerConfig): HttpsSetup | Diagnostic {
         ...(cfg.ecdhCurve ? { ecdhCurve: cfg.ecdhCurve } : {}),
         ...(cfg.dhParams ? { dhparam: readFileSync(cfg.dhParams) } : {}),
         sessionIdContext: 'penpound',
+        // SSLAllowClientRenegotiation 0 (the default): OpenSSL itself refuses a client's renegotiation.
+        ...((cfg.allowRenegotiation ?? 0) === 0 ? { secureOptions: constants.SSL_OP_NO_RENEGOTIATION } : {}),
       };
       contexts.push({ names: certificateNames(certs[0]!), context: tls.createSecureContext(options), options });
     } catch (e) {
@@ -102,18 +108,19 @@ export function buildHttps(cfg: TlsServerConfig): HttpsSetup | Diagnostic {
     requestCert: mode > 0,
     rejectUnauthorized: mode === 2,
   };
-  if (contexts.length > 1) {
-    options.SNICallback = (servername, cb) => {
-      for (const c of contexts) {
-        if (c.names.some((n) => globMatch(n, servername))) {
-          cb(null, c.context);
-          return;
-        }
-      }
-      cb(null, contexts[0]!.context);
-    };
-  }
-  return { options, clientCertMode: mode };
+  const contextFor = (servername: string | undefined): tls.SecureContext => {
+    if (servername) for (const c of contexts) if (c.names.some((n) => globMatch(n, servername))) return c.context;
+    return contexts[0]!.context;
+  };
+  if (contexts.length > 1) options.SNICallback = (servername, cb) => cb(null, contextFor(servername));
+  return { options, clientCertMode: mode, contextFor, sni: contexts.length > 1 };
+}
+
+/** What the X-SSL-* headers need of a TLS connection (a tls.TLSSocket, or a RawSocket on TLS). */
+export interface TlsPeerInfo {
+  getCipher(): tls.CipherNameAndProtocol;
+  getProtocol(): string | null;
+  getPeerX509Certificate(): X509Certificate | undefined;
 }
 
 // OpenSSL's SSL_CIPHER_description parts, derived from the cipher's OpenSSL name.
@@ -161,7 +168,7 @@ function oneLine(dn: string): string {
  * The X-SSL-* lines pound adds for a TLS client (spec §5.8 items 3–4), CRLF-terminated.
  * `clientHeaders`: ClientCert ≥ 1; `legacy`: 2.x's 8-space indent of subject/issuer.
  */
-export function sslHeaderLines(sock: tls.TLSSocket, clientHeaders: boolean, legacy: boolean): string {
+export function sslHeaderLines(sock: TlsPeerInfo, clientHeaders: boolean, legacy: boolean): string {
   const cipher = sock.getCipher();
   const protocol = sock.getProtocol() ?? cipher.version;
   let out = `X-SSL-cipher: ${protocol}/${describe(cipher.name, cipher.version)}\r\n`;
