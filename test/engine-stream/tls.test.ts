@@ -4,6 +4,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tlsConnect } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { start, type Diagnostic } from '@penpound/engine';
 import { namedBackend, type NamedBackend } from '../support/stream-backends.js';
 import { penConfig } from '../support/stream-config.js';
@@ -118,4 +120,26 @@ test('ssl_sni_path: a certificate per server name, the default one otherwise', a
   assert.equal(await subject('other.example'), 'other');
   assert.equal(await subject('other.example'), 'other');
   assert.equal(await subject('nosuch.example'), 'localhost');
+});
+
+test('4 MB each way through TLS, with back pressure and half-close: every byte arrives in order', async (t) => {
+  // The backend echoes everything and ends when the client has ended.
+  const echo = createServer({ allowHalfOpen: true }, (sock) => sock.pipe(sock));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  t.after(() => echo.close());
+  const pen = await startPen(penConfig({ servers: [(echo.address() as AddressInfo).port], tls: { certificates: [{ certFile: certs.combined }] } }));
+  t.after(() => pen.stop());
+  const sent = randomBytes(4 * 1024 * 1024);
+  const got = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = tlsConnect({ port: pen.port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
+      for (let i = 0; i < sent.length; i += 50_000) s.write(sent.subarray(i, i + 50_000));
+      s.end();
+    });
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('error', reject);
+    s.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+  assert.equal(got.length, sent.length);
+  assert.equal(createHash('sha256').update(got).digest('hex'), createHash('sha256').update(sent).digest('hex'));
 });

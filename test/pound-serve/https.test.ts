@@ -2,6 +2,8 @@
 // openssl, SNI, client certificates and the X-SSL-* headers sent to the backend.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as http from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,4 +216,46 @@ describe('pound serving: HTTPS listeners', () => {
       await garbage.close();
     }
   });
+
+  it('a 3 MB body each way over TLS arrives whole (responses leave one write at a time)', async () => {
+    // The backend answers a POST with the body it read, in chunks.
+    const echo = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      req.pipe(res);
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+    try {
+      const l: Listener = { ...listener([service([backend((echo.address() as { port: number }).port)])]), protocol: 'https' };
+      l.tls = { certificates: [{ certFile: certA }] };
+      const px = await run(config([l]));
+      proxies.push(px);
+      const body = randomBytes(3 * 1024 * 1024);
+      const s = await connect(px.port);
+      const raw = await new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = [];
+        s.on('data', (d: Buffer) => chunks.push(d));
+        s.on('close', () => resolve(Buffer.concat(chunks)));
+        s.write(`POST /up HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`);
+        s.write(body);
+      });
+      const headEnd = raw.indexOf('\r\n\r\n');
+      assert.match(raw.subarray(0, headEnd).toString('latin1'), /^HTTP\/1\.1 200 OK\r\n[\s\S]*Transfer-Encoding: chunked/);
+      // De-chunk what came back.
+      const parts: Buffer[] = [];
+      let p = headEnd + 4;
+      for (;;) {
+        const eol = raw.indexOf('\r\n', p);
+        const size = parseInt(raw.subarray(p, eol).toString('latin1'), 16);
+        if (size === 0) break;
+        parts.push(raw.subarray(eol + 2, eol + 2 + size));
+        p = eol + 2 + size + 2;
+      }
+      const back = Buffer.concat(parts);
+      assert.equal(back.length, body.length);
+      assert.equal(createHash('sha256').update(back).digest('hex'), createHash('sha256').update(body).digest('hex'));
+    } finally {
+      echo.close();
+    }
+  });
 });
+

@@ -10,7 +10,8 @@ import { BackendConn, ClientConn, preloadBackendCert } from './connection.js';
 import { listenRaw, type Acceptor } from '../tcp/acceptor.js';
 import type { RawHandle } from '../tcp/raw-handles.js';
 import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
-import { acceptTls, rawTlsBindings, type RawTlsServer } from './raw-tls.js';
+import { acceptTls } from './raw-tls.js';
+import { tlsWrapBindings, type TlsWrapServer } from '../tls/tls-wrap.js';
 import type { HttpContext } from './context.js';
 import { ErrorPages } from './errors.js';
 import { requestLineFormatter } from './log/format.js';
@@ -118,8 +119,8 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
   // Plain HTTP runs on bare libuv handles when this Node has them (raw-socket.ts), HTTPS on
   // Node's TLSWrap over them (raw-tls.ts).
   const raw = https ? undefined : rawHttpBindings();
-  const rawTls = https ? rawTlsBindings() : undefined;
-  const tlsServer: RawTlsServer | undefined = https && {
+  const rawTls = https ? tlsWrapBindings() : undefined;
+  const tlsServer: TlsWrapServer | undefined = https && {
     contextFor: https.contextFor,
     sni: https.sni,
     requestCert: https.clientCertMode > 0,

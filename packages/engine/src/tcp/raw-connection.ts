@@ -15,6 +15,7 @@ import { connectFailure, connectTimeout, countConnected } from './connect-outcom
 import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './states.js';
 import { errorName, SharedReadBuffer, type RawBindings, type RawHandle, type RawRequest } from './raw-handles.js';
 import type { StreamListener } from './stream-listener.js';
+import { wrapServer, type TlsWrap } from '../tls/tls-wrap.js';
 
 export const RAW_CONN = Symbol('penpound.raw-connection');
 const TO_UPSTREAM = Symbol('penpound.to-upstream');
@@ -57,16 +58,21 @@ export class RawConnection implements Attempt {
   private done = false;
   private withoutSource = false;
   private dummy = false;
+  /** TLS listener: the client's TCP handle once `client` is the TLSWrap around it. */
+  private clientTcp: RawHandle | undefined = undefined;
+  /** Half-close the TLS client once the write in flight is done (see shutdown()). */
+  private clientShutdownWaiting = false;
 
   constructor(
     readonly owner: StreamListener,
     readonly raw: RawBindings,
     readonly slot: number,
-    readonly client: RawHandle,
+    /** The accepted TCP handle; for a TLS listener, the TLSWrap around it once relaying. */
+    public client: RawHandle,
   ) {
     client[RAW_CONN] = this;
     client.onread = onRead;
-    reads.attach(client, true);
+    if (!owner.tls) reads.attach(client, true);
     const peer: { address?: string; port?: number } = {};
     if (client.getpeername) client.getpeername(peer);
     this.address = peer.address;
@@ -143,6 +149,8 @@ export class RawConnection implements Attempt {
     this.backendStats = stats;
     this.serverText = backendAddressText(owner.balancer.backend(this.server));
     this.idleSince = owner.context.now();
+    // pen does the TLS handshake lazily, once the backend connection is up.
+    if (owner.tls && owner.tlsBindings) this.startTls();
     this.client.readStart();
     if (!this.upstreamReading) this.upstream!.readStart();
     owner.admitWaiting();
@@ -182,6 +190,34 @@ export class RawConnection implements Attempt {
     this.upstreamSide = CLOSED;
   }
 
+  private startTls(): void {
+    const owner = this.owner;
+    const tls = owner.tls!;
+    const sni = owner.sniContexts();
+    const tcp = this.client;
+    const wrap = wrapServer(owner.tlsBindings!, tcp, {
+      contextFor: (name) => (name && sni?.get(name)) || tls.context,
+      sni: sni !== undefined,
+      requestCert: tls.requestCert,
+      rejectUnauthorized: tls.requestCert,
+      allowRenegotiation: true,
+    }, {
+      secure: (w) => {
+        const issuer = w.getPeerCertificate(false)?.issuer;
+        if (issuer && Object.keys(issuer).length > 0) {
+          owner.debug(1, `SSL: Certificate OK: ${Object.entries(issuer).map(([k, v]) => `/${k}=${String(v)}`).join('')}`);
+        }
+      },
+      failed: () => this.sideFailed(true),
+    });
+    tcp[RAW_CONN] = undefined;
+    this.clientTcp = tcp;
+    this.client = wrap;
+    wrap[RAW_CONN] = this;
+    wrap.onread = onRead;
+    reads.attach(wrap, true);
+  }
+
   // ---- dummy ---------------------------------------------------------------------------
 
   startDummy(): void {
@@ -211,7 +247,7 @@ export class RawConnection implements Attempt {
       const logging = owner.requestLog.active(owner.config.logging.requestLog);
       if ((tcp !== undefined && tcp.forwardedFor) || logging) {
         let chunk: Buffer = buffer.subarray(0, length);
-        if (tcp?.forwardedFor && mayNeedForwarded(chunk)) chunk = addForwardedHeaders(chunk, this.address ?? '', false);
+        if (tcp?.forwardedFor && mayNeedForwarded(chunk)) chunk = addForwardedHeaders(chunk, this.address ?? '', this.clientTcp !== undefined);
         if (logging) owner.requestLog.logChunk(this.address ?? '', owner.context.now(), this.serverText, chunk);
         data = chunk;
       } else {
@@ -240,9 +276,10 @@ export class RawConnection implements Attempt {
     }
     if (raw.state[raw.kLastWriteWasAsync]) {
       // libuv still points into these bytes: keep them, give readers new memory, and stop
-      // reading this side until the write is out (pen keeps one chunk per direction).
+      // reading this side until the write is out (pen keeps one chunk per direction; a TLS
+      // wrap, which takes one write at a time, has already encrypted a copy).
       req.buffer = data;
-      if (data.buffer === buffer.buffer) reads.rotate();
+      if (data.buffer === buffer.buffer && (toUpstream || this.clientTcp === undefined)) reads.rotate();
       if (toUpstream) this.upstreamWrites++;
       else this.clientWrites++;
       from.readStop();
@@ -266,6 +303,10 @@ export class RawConnection implements Attempt {
         else if (!(this.state & CS_CLIENT_EOF) && this.clientSide === OPEN) this.client.readStart();
       }
     } else if (this.clientWrites === 0) {
+      if (this.clientShutdownWaiting && this.clientSide === OPEN) {
+        this.clientShutdownWaiting = false;
+        this.shutdown(this.client, false);
+      }
       if (this.clientSide === CLOSING) this.closeClient();
       else if (!(this.state & CS_SERVER_EOF) && this.upstreamSide === OPEN) this.upstream?.readStart();
     }
@@ -312,6 +353,12 @@ export class RawConnection implements Attempt {
    * means one JavaScript call less per connection (Node skips a request without oncomplete).
    */
   private shutdown(handle: RawHandle, upstream: boolean): void {
+    if (!upstream && this.clientTcp !== undefined && this.clientWrites > 0) {
+      // A TLS wrap sends close_notify and shuts the TCP side down at once, even with
+      // encrypted bytes still waiting behind the write in flight: wait for that write.
+      this.clientShutdownWaiting = true;
+      return;
+    }
     const req = new this.raw.ShutdownWrap();
     req.handle = handle;
     if (handle.shutdown(req) < 0) {
@@ -372,7 +419,14 @@ export class RawConnection implements Attempt {
     this.clientSide = CLOSED;
     // (No read can follow a close: libuv stops reading and drops the fd's pending events.)
     reads.detach(this.client);
-    this.client.close();
+    const tcp = this.clientTcp;
+    if (tcp) {
+      // As tls.TLSSocket: close the TCP handle, then free the TLS state.
+      const wrap = this.client as TlsWrap;
+      tcp.close(() => wrap.destroySSL());
+    } else {
+      this.client.close();
+    }
     if (this.upstreamSide === OPEN && !(this.state & CS_CLIENT_EOF)) this.closeUpstreamSoon();
     this.maybeFinish();
   }

@@ -10,6 +10,7 @@ import { NO_BACKEND } from '../balance/select.js';
 import { RequestLog } from '../observe/request-log.js';
 import type { ServerTls } from '../tls/pem.js';
 import type { SniContexts } from '../tls/sni.js';
+import type { TlsBindings } from '../tls/tls-wrap.js';
 import type { Connection } from './connection.js';
 import { CS_CONNECTING } from './states.js';
 import { RawConnection } from './raw-connection.js';
@@ -47,7 +48,9 @@ export class StreamListener implements ListenerRuntime {
   /** Connections whose upstream connect is in progress. */
   readonly pending = new Set<StreamConn>();
   tls: ServerTls | undefined;
-  /** The fast path's bindings; undefined = net.Socket path (TLS, or not available). */
+  /** TLS on the fast path (TLSWrap bindings), when `tls` is set and they are available. */
+  tlsBindings: TlsBindings | undefined;
+  /** The fast path's bindings; undefined = net.Socket path (not available, or PENPOUND_STREAM_IO=net). */
   private raw: RawBindings | undefined;
   private acceptor: Acceptor | undefined;
   private readonly slots: (StreamConn | undefined)[] = [];
@@ -107,6 +110,10 @@ export class StreamListener implements ListenerRuntime {
       const tls = loadServerTls(listener.tls, (d) => this.context.report(d));
       if ('severity' in tls) return tls;
       this.tls = tls;
+      // TLS on Node's TLSWrap over the fast path's handles (tls/tls-wrap.ts).
+      const { tlsWrapBindings } = await import('../tls/tls-wrap.js');
+      this.tlsBindings = tlsWrapBindings();
+      this.raw = this.tlsBindings?.raw;
     } else {
       this.raw = rawBindings();
     }
