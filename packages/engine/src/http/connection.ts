@@ -151,6 +151,8 @@ function takeIdle(b: BackendState): BackendConn | null {
 }
 
 export class ClientConn {
+  /** Position in the listener's list of open connections. */
+  listIndex = -1;
   readonly id: number;
   readonly tid: string;
   readonly clientAddress: string;

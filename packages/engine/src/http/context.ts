@@ -1,4 +1,5 @@
 // What every client connection of one HTTP listener shares.
+import type { IndexedList } from '../runtime/indexed-list.js';
 import type { Diagnostic, Dialect, Listener, ProxyConfig } from '../model/types.js';
 import type { ErrorPages } from './errors.js';
 import type { HealthMonitor } from './health.js';
@@ -31,6 +32,6 @@ export interface HttpContext {
   /** Backends this listener pooled connections for (swept for idle ones). */
   readonly pools: Set<BackendState>;
   /** Live client connections. */
-  readonly conns: Set<ClientConn>;
+  readonly conns: IndexedList<ClientConn>;
   nextId(): number;
 }

@@ -7,6 +7,7 @@ import type { Diagnostic, Endpoint, ProxyConfig } from '../model/types.js';
 import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
 import { BackendConn, ClientConn, preloadBackendCert } from './connection.js';
+import { IndexedList } from '../runtime/indexed-list.js';
 import { listenRaw, type Acceptor } from '../tcp/acceptor.js';
 import type { RawHandle } from '../tcp/raw-handles.js';
 import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
@@ -96,7 +97,7 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     report: (d) => context.report(d),
     services,
     pools: new Set<BackendState>(),
-    conns: new Set<ClientConn>(),
+    conns: new IndexedList<ClientConn>('listIndex'),
     nextId: () => ++lastId,
   };
   services();

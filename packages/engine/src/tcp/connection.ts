@@ -29,6 +29,7 @@ function noop(): void {}
 
 export class Connection implements Attempt {
   clientSlot = 0;
+  pendingIndex = -1;
   readonly address: string | undefined;
   readonly port: number;
   initial = -1;

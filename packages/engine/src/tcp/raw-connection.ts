@@ -33,6 +33,7 @@ const CLOSED = 2;
 
 export class RawConnection implements Attempt {
   clientSlot = 0;
+  pendingIndex = -1;
   readonly address: string | undefined;
   readonly port: number;
   initial = -1;

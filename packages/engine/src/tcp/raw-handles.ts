@@ -5,6 +5,11 @@
 // pending. Reached through process.binding (stable since Node 12, no warning unless
 // --pending-deprecation); when anything is missing the engine uses net.Socket instead.
 import { getSystemErrorName } from 'node:util';
+import { IndexedList } from '../runtime/indexed-list.js';
+
+/** A handle's position in the shared read buffer's list, and whether it reads a client. */
+const READ_SLOT = Symbol('penpound.read-slot');
+const CLIENT_SIDE = Symbol('penpound.client-side');
 
 /** A libuv stream handle (TCPWrap / PipeWrap) as Node's JavaScript layer uses it. */
 export interface RawHandle {
@@ -133,7 +138,8 @@ export class SharedReadBuffer {
   buffer: Buffer;
   /** The first `clientSize` bytes: what client handles read into (pen reads 32 KB chunks). */
   private clientView: Buffer;
-  private readonly handles = new Map<RawHandle, boolean>();
+  /** Attached handles (a list, not a Map: see runtime/indexed-list.ts). */
+  private readonly handles = new IndexedList<RawHandle>(READ_SLOT);
 
   constructor(
     private readonly size = 65536,
@@ -146,7 +152,8 @@ export class SharedReadBuffer {
   /** `client`: reads from clients are at most 32 KB, as in pen (-H and the log work per chunk). */
   attach(handle: RawHandle, client: boolean): void {
     handle.useUserBuffer!(client ? this.clientView : this.buffer);
-    this.handles.set(handle, client);
+    handle[CLIENT_SIDE] = client;
+    this.handles.add(handle);
   }
 
   detach(handle: RawHandle): void {
@@ -156,6 +163,6 @@ export class SharedReadBuffer {
   rotate(): void {
     this.buffer = Buffer.allocUnsafeSlow(this.size);
     this.clientView = this.buffer.subarray(0, this.clientSize);
-    for (const [h, client] of this.handles) h.useUserBuffer!(client ? this.clientView : this.buffer);
+    for (const h of this.handles) h.useUserBuffer!(h[CLIENT_SIDE] ? this.clientView : this.buffer);
   }
 }

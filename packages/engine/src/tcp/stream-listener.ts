@@ -16,10 +16,13 @@ import { CS_CONNECTING } from './states.js';
 import { RawConnection } from './raw-connection.js';
 import { rawBindings, type RawBindings, type RawHandle } from './raw-handles.js';
 import { listenNet, listenRaw, type Acceptor } from './acceptor.js';
+import { IndexedList } from '../runtime/indexed-list.js';
 
 /** What the listener needs of a connection, on either I/O path. */
 export interface StreamConn extends Attempt {
   readonly slot: number;
+  /** Position in the listener's list of connects in progress. */
+  pendingIndex: number;
   state: number;
   connectStartedMs: number;
   begin(): void;
@@ -46,7 +49,7 @@ export class StreamListener implements ListenerRuntime {
   readonly balancer: PenBalancer;
   readonly requestLog: RequestLog;
   /** Connections whose upstream connect is in progress. */
-  readonly pending = new Set<StreamConn>();
+  readonly pending = new IndexedList<StreamConn>('pendingIndex');
   tls: ServerTls | undefined;
   /** TLS on the fast path (TLSWrap bindings), when `tls` is set and they are available. */
   tlsBindings: TlsBindings | undefined;
