@@ -51,6 +51,14 @@ function terminal(fd: 1 | 2): Destination {
   const d = pino.destination({ dest: fd, sync: false });
   // A closed stdout (EPIPE) must not take the proxy down: the lines are lost, not the service.
   d.on('error', () => {});
+  // Lines still queued when the process exits (after close() or not) are written then.
+  process.once('exit', () => {
+    try {
+      d.flushSync();
+    } catch {
+      /* ended and written already, or the reader went away */
+    }
+  });
   return d as unknown as Destination;
 }
 
@@ -78,9 +86,13 @@ export function openLogSink(opts: SinkOptions): LogSink {
       },
       diagnostic(d) { this.write(priorityOf(d), d.message); },
       close() {
+        // end(), not flushSync(): a write may still be under way, and flushSync would put
+        // the lines queued behind it ahead of it (the last two lines at exit came swapped).
         for (const d of [out, err]) {
-          try { d?.flushSync?.(); } catch { /* the reader went away */ }
+          try { d?.end?.(); } catch { /* the reader went away */ }
         }
+        out = undefined;
+        err = undefined;
       },
     };
   }
