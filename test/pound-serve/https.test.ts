@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +173,23 @@ describe('pound serving: HTTPS listeners', () => {
     };
     assert.equal(await renegotiate(await start({})), 'refused');
     assert.equal(await renegotiate(await start({ allowRenegotiation: 1 })), 'renegotiated');
+  });
+
+  it('a client that never starts the TLS handshake is dropped after the Client timeout', async () => {
+    const l: Listener = { ...listener([service([backend(be.port)])]), protocol: 'https' };
+    l.tls = { certificates: [{ certFile: certA }] };
+    l.limits.clientTimeoutSeconds = 1;
+    const px = await run(config([l]));
+    proxies.push(px);
+    const port = px.port;
+    const started = Date.now();
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => {
+      sock.on('error', () => {});
+      sock.on('close', () => resolve());
+    });
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds >= 0.9 && seconds < 5, `closed after ${seconds} s`);
   });
 
   it('NoHTTPS11 1: no keep-alive on TLS connections', async () => {

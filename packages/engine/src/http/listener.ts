@@ -137,7 +137,9 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
   const makeServer = (): net.Server => {
     if (!https) return net.createServer({ noDelay: true, keepAlive: true, allowHalfOpen: true }, onConnection);
     const setup = https;
-    const server = tls.createServer({ ...setup.options, allowHalfOpen: true });
+    // The Client timeout bounds the handshake too (Node's default would be 120 s).
+    const client = listener.limits.clientTimeoutSeconds;
+    const server = tls.createServer({ ...setup.options, allowHalfOpen: true, ...(client > 0 ? { handshakeTimeout: client * 1000 } : {}) });
     server.on('secureConnection', (sock: tls.TLSSocket) => {
       sock.setNoDelay(true);
       sock.setKeepAlive(true);

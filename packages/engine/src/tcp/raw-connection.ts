@@ -224,6 +224,8 @@ export class RawConnection implements Attempt {
   startDummy(): void {
     this.dummy = true;
     this.state = CS_CONNECTED;
+    // (A TLS listener's dummy answers without TLS, as pen's does; reads go where all do.)
+    if (this.owner.tls) reads.attach(this.client, true);
     this.client.readStart();
   }
 
