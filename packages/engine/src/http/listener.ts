@@ -8,7 +8,7 @@ import type { ConnectionEntry, ServiceStats } from '../runtime/handle.js';
 import type { EngineContext, ListenerRuntime } from '../runtime/listener.js';
 import { BackendConn, ClientConn, preloadBackendCert } from './connection.js';
 import { IndexedList } from '../runtime/indexed-list.js';
-import { listenRaw, type Acceptor } from '../tcp/acceptor.js';
+import { listenRaw, netAcceptor, type Acceptor } from '../tcp/acceptor.js';
 import type { RawHandle } from '../tcp/raw-handles.js';
 import { RawSocket, rawHttpBindings, type StreamSocket } from './raw-socket.js';
 import { acceptTls } from './raw-tls.js';
@@ -244,17 +244,4 @@ export async function startHttp(config: ProxyConfig, index: number, context: Eng
     },
   };
   return runtime;
-}
-
-function netAcceptor(server: net.Server): Acceptor {
-  return {
-    bound() {
-      const a = server.address();
-      if (a && typeof a === 'object') return { address: a.address, port: a.port };
-      return { address: typeof a === 'string' ? a : '', port: 0 };
-    },
-    close() {
-      server.close();
-    },
-  };
 }

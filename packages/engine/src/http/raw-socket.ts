@@ -91,10 +91,9 @@ export class RawSocket extends EventEmitter implements StreamSocket {
   private shutdownPending = false;
   private peer: string | undefined | null = null;
   /**
-   * A TLSWrap takes one write at a time (a second one aborts the process): while one is
-   * out, later writes wait here and leave together (writev) when it completes.
+   * On a TLSWrap (`tcp` set), one write at a time (a second one aborts the process): while
+   * one is out, later writes wait here and leave together (writev) when it completes.
    */
-  private readonly serial: boolean;
   private inFlight = false;
   private waiting: Buffer[] | null = null;
   private shutdownAfterWrites = false;
@@ -112,7 +111,6 @@ export class RawSocket extends EventEmitter implements StreamSocket {
     handle[OWNER] = this;
     handle.onread = onRead;
     handle.useUserBuffer!((readBuffer ??= Buffer.allocUnsafeSlow(READ_SIZE)));
-    this.serial = tcp !== undefined;
   }
 
   /** A TLSWrap around an accepted TCP handle (raw-tls.ts): reading starts the handshake. */
@@ -229,7 +227,7 @@ export class RawSocket extends EventEmitter implements StreamSocket {
     this.flushCorked();
     if (this.destroyed) return this;
     if (this.connecting) this.shutdownPending = true;
-    else if (this.serial && this.inFlight) this.shutdownAfterWrites = true;
+    else if (this.inFlight) this.shutdownAfterWrites = true;
     else this.shutdownNow();
     return this;
   }
@@ -290,7 +288,7 @@ export class RawSocket extends EventEmitter implements StreamSocket {
       (req as WriteRequest).chunks = chunks;
       (req as WriteRequest).bytes = total;
       this.writableLength += total;
-      if (this.serial) this.inFlight = true;
+      if (this.tcp) this.inFlight = true;
       return this.afterQueue();
     }
     spareWrite = req;

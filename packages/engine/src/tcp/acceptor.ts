@@ -25,6 +25,11 @@ export async function listenNet(
   const err = await listenTcp(server, endpoint, backlog, reusePort);
   if (err) return err;
   server.on('error', onError);
+  return netAcceptor(server);
+}
+
+/** The accepting side of a listening net.Server (or tls.Server). */
+export function netAcceptor(server: Server): Acceptor {
   return {
     bound() {
       const a = server.address();
