@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Backend as ModelBackend, Dialect } from '@penpound/engine';
 import { backend, config, listener, run, service, type Running } from '../pound-serve/config.js';
-import { freePort, until } from '../support/http-backends.js';
+import { freePort, until, waitListening } from '../support/http-backends.js';
 import { makeTestCerts, type TestCerts } from '../support/test-certs.js';
 import { L500, L503 } from './support/pages.js';
 import { OK_RESPONSE, startRecordingBackend, type RecordingBackend } from './support/recording-backend.js';
@@ -248,7 +248,7 @@ describe('fault injection: logs that cannot be written', () => {
       procs.push(proc);
       let err = '';
       proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-      await waitListening(port);
+      await waitListening(port, () => proc.exitCode === null, 'pound');
       for (let i = 0; i < 20; i++) assert.equal(await get(port), OK_RESPONSE);
       assert.equal(proc.exitCode, null, `pound is still running (stderr: ${err})`);
       assert.doesNotMatch(err, /internal error|Error:|at .*\.js:\d+/);
@@ -330,14 +330,3 @@ describe('fault injection: logs that cannot be written', () => {
   });
 });
 
-async function waitListening(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}

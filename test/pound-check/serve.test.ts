@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBackend, freePort, type Backend } from '../support/http-backends.js';
+import { startBackend, freePort, waitListening, type Backend } from '../support/http-backends.js';
 import { POUND } from '../support/pound-golden.js';
 
 interface Running {
@@ -25,19 +24,6 @@ function startPound(args: string[], cwd: string): Running {
   child.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, stderr: () => err, exited };
-}
-
-async function waitListening(port: number, running: Running): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (running.child.exitCode !== null) throw new Error(`pound exited: ${running.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`pound did not listen on ${port}: ${running.stderr()}`);
 }
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -82,7 +68,7 @@ describe('pound serving a pound.cfg', () => {
     const pid = join(dir, 'a.pid');
     const running = startPound(['-F', '-f', 'a.cfg', '-p', pid], dir);
     children.push(running.child);
-    await waitListening(port, running);
+    await waitListening(port, () => running.child.exitCode === null, 'pound');
     const r = await get(port, '/hello');
     assert.equal(r.status, 200);
     assert.equal(r.body, 'be1 GET /hello');
@@ -100,7 +86,7 @@ describe('pound serving a pound.cfg', () => {
     const pid = join(dir, 'b.pid');
     const running = startPound(['-f', 'b.cfg', '-p', pid, '-W', 'compat=4'], dir);
     children.push(running.child);
-    await waitListening(port, running);
+    await waitListening(port, () => running.child.exitCode === null, 'pound');
     assert.equal((await get(port, '/')).status, 200);
     running.child.kill('SIGINT');
     assert.equal(await running.exited, 0);

@@ -5,7 +5,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import { join } from 'node:path';
 import { POUND } from '../support/pound-golden.js';
 
@@ -63,32 +62,7 @@ export function procInfo(pid: number): { uid: number; gid: number; sid: number; 
   return { uid: field('Uid'), gid: field('Gid'), ppid: Number(rest[1]), sid: Number(rest[3]) };
 }
 
-export function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
-export async function waitListening(port: number, alive: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1500; i++) {
-    if (await connects(port)) return;
-    if (!alive()) throw new Error(`${what} exited before listening`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} did not listen on ${port}`);
-}
-
-export async function waitRefused(port: number): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (!(await connects(port))) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`port ${port} still accepts connections`);
-}
+export { connects, waitListening, waitRefused } from '../support/http-backends.js';
 
 export interface Reply {
   status: number;

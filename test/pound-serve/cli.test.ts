@@ -3,26 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { exchange, freePort, RawClient, startBackend, type Backend, lines } from '../support/http-backends.js';
+import { exchange, freePort, RawClient, startBackend, type Backend, lines, waitListening } from '../support/http-backends.js';
 
 const POUND = fileURLToPath(new URL('../../../packages/pound/bin/pound', import.meta.url));
-
-async function waitListening(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`pound did not listen on ${port}`);
-}
 
 describe('pound -f: serving through the CLI', () => {
   let api: Backend;
@@ -49,7 +36,7 @@ describe('pound -f: serving through the CLI', () => {
     let err = '';
     proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
     proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    await waitListening(port);
+    await waitListening(port, () => proc.exitCode === null, `pound (${err})`);
     return { port, out: () => out, err: () => err, proc };
   };
 

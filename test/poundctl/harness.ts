@@ -2,11 +2,10 @@
 // with a Control socket in a temporary directory, and bin/poundctl run as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exchange, freePort, startBackend, type Backend } from '../support/http-backends.js';
+import { connects, exchange, freePort, startBackend, type Backend } from '../support/http-backends.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const POUND = join(REPO, 'packages/pound/bin/pound');
@@ -62,16 +61,6 @@ export async function startPound(
       return { code, socketLeft };
     },
   };
-}
-
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }
 
 export interface CtlResult {

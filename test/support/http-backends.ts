@@ -233,6 +233,36 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether something on 127.0.0.1:`port` accepts a TCP connection now. */
+export function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** Resolves once `port` accepts; fails when `alive()` turns false or after ~30 s, naming `what`. */
+export async function waitListening(port: number, alive: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (await connects(port)) return;
+    if (!alive()) throw new Error(`${what} exited before listening`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${what} did not listen on ${port}`);
+}
+
+/** Resolves once `port` refuses connections (bounded: fails after ~30 s). */
+export async function waitRefused(port: number): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (!(await connects(port))) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`port ${port} still accepts connections`);
+}
+
 /** Resolves when `cond()` holds, polling every 10 ms (bounded: fails after ~5 s). */
 export async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
