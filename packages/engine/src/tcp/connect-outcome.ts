@@ -3,7 +3,9 @@
 import type { BackendStats } from '../runtime/handle.js';
 import { penServerNumber, type PenBalancer } from '../balance/pen-balancer.js';
 import { blacklist, isBlacklisted } from '../health/blacklist.js';
+import { backendAddressText } from '../balance/pen-balancer.js';
 import { isImmediateConnectError, strerror } from './errors.js';
+import { CS_CONNECTED } from './states.js';
 
 export interface OutcomeOwner {
   balancer: PenBalancer;
@@ -20,6 +22,35 @@ export function countConnected(owner: OutcomeOwner, index: number): BackendStats
   const bl = owner.balancer.service()?.balance.blacklistSeconds ?? 0;
   if (!isBlacklisted(stats, owner.context.now(), bl)) stats.failedAt = 0;
   return stats;
+}
+
+/** What a connection (either I/O path) keeps about its server connection. */
+export interface ServerSide {
+  server: number;
+  state: number;
+  backendStats: BackendStats | undefined;
+  /** Counted in `backendStats.connections`, until uncount(). */
+  counted: boolean;
+  /** The server's address for the request log. */
+  serverText: string;
+  idleSince: number;
+}
+
+/** The connect to `c.server` is up: count it, and start the idle clock. */
+export function markConnected(owner: OutcomeOwner, c: ServerSide): void {
+  c.state = CS_CONNECTED;
+  c.backendStats = countConnected(owner, c.server);
+  c.counted = true;
+  c.serverText = backendAddressText(owner.balancer.backend(c.server));
+  c.idleSince = owner.context.now();
+}
+
+/** The connection is over: it no longer counts for its server. */
+export function uncount(c: ServerSide): void {
+  if (c.counted && c.backendStats) {
+    c.backendStats.connections = Math.max(0, c.backendStats.connections - 1);
+    c.counted = false;
+  }
 }
 
 /** A connect failed: blacklist the server with the message pen prints for this kind of error. */

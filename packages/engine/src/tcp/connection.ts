@@ -10,10 +10,9 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Backend } from '../model/types.js';
 import type { BackendStats, ClientEntry } from '../runtime/handle.js';
 import type { Attempt } from '../balance/pen-balancer.js';
-import { backendAddressText } from '../balance/pen-balancer.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
 import { errnoOf, strerror } from './errors.js';
-import { connectFailure, connectTimeout, countConnected } from './connect-outcome.js';
+import { connectFailure, connectTimeout, markConnected, uncount } from './connect-outcome.js';
 import type { StreamListener } from './stream-listener.js';
 
 export const CONN = Symbol('penpound.connection');
@@ -42,7 +41,7 @@ export class Connection implements Attempt {
   /** Date.now() when the current connect started (the sweep checks the timeout). */
   connectStartedMs = 0;
   /** Counted in its backend's established connections. */
-  private counted = false;
+  counted = false;
   backendStats: BackendStats | undefined = undefined;
   clientEntry: ClientEntry;
   /** Server address text for the request log. */
@@ -117,12 +116,7 @@ export class Connection implements Attempt {
   connected(): void {
     const owner = this.owner;
     owner.pending.delete(this);
-    this.state = CS_CONNECTED;
-    const stats = countConnected(owner, this.server);
-    this.counted = true;
-    this.backendStats = stats;
-    this.serverText = backendAddressText(owner.balancer.backend(this.server));
-    this.idleSince = owner.context.now();
+    markConnected(owner, this);
     this.startRelay();
     owner.admitWaiting();
   }
@@ -281,10 +275,7 @@ export class Connection implements Attempt {
   private maybeFinish(): void {
     if (this.done || !this.clientClosed || !this.upstreamClosed) return;
     this.done = true;
-    if (this.counted && this.backendStats) {
-      this.backendStats.connections = Math.max(0, this.backendStats.connections - 1);
-      this.counted = false;
-    }
+    uncount(this);
     this.state = 0;
     this.owner.release(this);
   }

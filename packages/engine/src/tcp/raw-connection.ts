@@ -8,10 +8,9 @@
 import type { Backend } from '../model/types.js';
 import type { BackendStats, ClientEntry } from '../runtime/handle.js';
 import type { Attempt } from '../balance/pen-balancer.js';
-import { backendAddressText } from '../balance/pen-balancer.js';
 import { addForwardedHeaders, mayNeedForwarded } from './forwarded.js';
 import { strerror } from './errors.js';
-import { connectFailure, connectTimeout, countConnected } from './connect-outcome.js';
+import { connectFailure, connectTimeout, markConnected, uncount } from './connect-outcome.js';
 import { CS_CLIENT_EOF, CS_CONNECTED, CS_CONNECTING, CS_SERVER_EOF } from './states.js';
 import { errorName, SharedReadBuffer, type RawBindings, type RawHandle, type RawRequest } from './raw-handles.js';
 import type { StreamListener } from './stream-listener.js';
@@ -54,7 +53,7 @@ export class RawConnection implements Attempt {
   upstreamSide = CLOSED;
   clientShutDown = false;
   upstreamShutDown = false;
-  private counted = false;
+  counted = false;
   private upstreamReading = false;
   private done = false;
   private withoutSource = false;
@@ -144,12 +143,7 @@ export class RawConnection implements Attempt {
   connected(): void {
     const owner = this.owner;
     owner.pending.delete(this);
-    this.state = CS_CONNECTED;
-    const stats = countConnected(owner, this.server);
-    this.counted = true;
-    this.backendStats = stats;
-    this.serverText = backendAddressText(owner.balancer.backend(this.server));
-    this.idleSince = owner.context.now();
+    markConnected(owner, this);
     // pen does the TLS handshake lazily, once the backend connection is up.
     if (owner.tls && owner.tlsBindings) this.startTls();
     this.client.readStart();
@@ -461,10 +455,7 @@ export class RawConnection implements Attempt {
   private maybeFinish(): void {
     if (this.done || this.clientSide !== CLOSED || this.upstreamSide !== CLOSED) return;
     this.done = true;
-    if (this.counted && this.backendStats) {
-      this.backendStats.connections = Math.max(0, this.backendStats.connections - 1);
-      this.counted = false;
-    }
+    uncount(this);
     this.state = 0;
     this.owner.release(this);
   }
